@@ -1,0 +1,7 @@
+"""What report notebooks call: open a report, show tables and text, record indicators, export."""
+
+from civmon.report.context import REPORTS, ReportContext, open_report, record_indicators
+from civmon.report.tables import Markup, Table, Text, findings, format_number, table
+
+__all__ = ["REPORTS", "ReportContext", "open_report", "record_indicators", "Markup", "Table", "Text",
+           "findings", "format_number", "table"]

@@ -1,0 +1,182 @@
+"""The `civmon` command: thin over the library. Exit codes: 0 ok, 1 a report failed, 2 bad parameters or input."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+import civmon
+
+app = typer.Typer(
+    name="civmon",
+    help="Policy monitoring reports for a civil-affairs bureau: run, validate data, make the sample.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_REPORT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+_state = {"debug": False}
+
+
+def _fail(message: str, code: int = EXIT_BAD_INPUT, hint: str | None = None) -> None:
+    """Print one clear paragraph (and the traceback with --debug), then exit with `code`."""
+    if _state["debug"]:
+        traceback.print_exc()
+    typer.secho(f"Error: {message}", fg=typer.colors.RED, err=True)
+    if hint:
+        typer.echo(hint, err=True)
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"civmon {civmon.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors."),
+) -> None:
+    """civmon: reviewed, reproducible policy monitoring reports."""
+    _state["debug"] = debug
+
+
+def _load_params(path: Path):
+    from civmon.params import ParamsError, load_params
+
+    try:
+        return load_params(path)
+    except ParamsError as e:
+        _fail(f"bad parameters.\n{e}", hint="Fix the file and run again; `civmon params` lists every key.")
+
+
+@app.command()
+def run(
+    params_file: Path = typer.Argument(..., help="A params YAML file, e.g. params/default.yaml."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output root (default: the params' output_dir)."),
+) -> None:
+    """Run the reports a params file describes and export HTML/PDF into outputs/<run>/."""
+    from civmon.run.runner import run as run_reports
+
+    params = _load_params(params_file)
+    _check_data(params)
+    results = run_reports(params, out_root=out)
+    failed = [r for r in results if r.status != "ok"]
+    run_dir = Path(out or params.output_dir) / params.name
+    typer.echo(f"{len(results) - len(failed)} of {len(results)} reports ok in {run_dir}")
+    if failed:
+        for r in failed:
+            typer.secho(f"failed: {r.job.label}: {r.error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(EXIT_REPORT_FAILED)
+
+
+def _check_data(params) -> None:
+    """Validate the run's data before any notebook starts; exit 2 listing every problem."""
+    from civmon.report.context import ScopeError, load_data, resolve_scope
+
+    try:
+        data, *_ = load_data(params)
+        resolve_scope(params.scope, data.get("areas")) if params.scope != "all" else None
+    except ScopeError as e:
+        _fail(str(e))
+    except Exception as e:  # data errors carry their own full report
+        report = getattr(e, "report", None)
+        if report is not None:
+            _fail(f"the input data has problems; no report was run.\n{report.format()}",
+                  hint="Correct the files listed above (row numbers are as Excel shows them) and run again.")
+        raise
+
+
+@app.command()
+def validate(params_file: Path = typer.Argument(..., help="A params YAML file; its data is checked.")) -> None:
+    """Check a run's parameters and data files without running any report."""
+    from civmon import data as cdata
+    from civmon.data.pseudonymise import SAMPLE_KEY, key_from_env
+
+    params = _load_params(params_file)
+    if params.is_sample:
+        from civmon.sample import sample_dir
+
+        folder, key = sample_dir(), SAMPLE_KEY
+    else:
+        folder, key = Path(params.data).expanduser(), key_from_env()
+    report = cdata.validate_folder(folder, key=key)
+    if not report.ok:
+        typer.echo(report.format())
+        raise typer.Exit(EXIT_BAD_INPUT)
+    typer.echo(report.summary())
+
+
+@app.command()
+def sample(
+    out: Path = typer.Option(..., "--out", help="Folder to write the synthetic sample into."),
+    seed: int = typer.Option(20230630, "--seed", help="Random seed; the same seed gives the same bytes."),
+    scale: float = typer.Option(1.0, "--scale", help="Size multiplier (100 gives a province-scale sample)."),
+) -> None:
+    """Write the built-in synthetic sample (every dataset, plus its truth file) to a folder."""
+    from civmon.sample.generate import generate_sample
+
+    path = generate_sample(out, seed=seed, scale=scale)
+    typer.echo(f"synthetic sample written to {path}")
+
+
+@app.command()
+def contracts() -> None:
+    """Print the data dictionary (every dataset's columns, in Markdown)."""
+    from civmon.data import data_dictionary_markdown
+
+    typer.echo(data_dictionary_markdown())
+
+
+@app.command()
+def template(out: Path = typer.Option(..., "--out", help="Folder for the empty Excel workbooks.")) -> None:
+    """Write an empty Excel workbook per dataset, with Chinese and English headers, for staff to fill in."""
+    from civmon.data import write_templates
+
+    paths = write_templates(out)
+    typer.echo(f"{len(paths)} templates written to {out}")
+
+
+@app.command()
+def export(
+    notebook: Path = typer.Argument(..., help="An executed report notebook (.ipynb)."),
+    formats: List[str] = typer.Option(["html", "pdf"], "--format", help="html and/or pdf."),
+) -> None:
+    """Re-render HTML/PDF from an executed notebook without running it again."""
+    from civmon.report.export import export_notebook
+
+    if not notebook.exists():
+        _fail(f"{notebook}: no such notebook.")
+    written = export_notebook(notebook, notebook.parent, notebook.stem, formats=tuple(formats))
+    for kind, path in written.items():
+        typer.echo(f"{kind}: {path}")
+
+
+@app.command()
+def params() -> None:
+    """List every parameter a params file may set, with its default and meaning."""
+    from civmon.params import RunParams
+
+    for name, f in RunParams.model_fields.items():
+        default = f.default_factory() if f.default_factory else f.default
+        typer.echo(f"{name:38s} default {default!r:30s} {f.description or ''}")
+
+
+@app.command()
+def indicators() -> None:
+    """List every registered indicator id with its label and unit."""
+    from civmon.indicators import all_indicators
+
+    for ind in sorted(all_indicators().values(), key=lambda i: (i.programme, i.id)):
+        typer.echo(f"{ind.programme:10s} {ind.id:34s} {ind.unit:8s} {ind.label_zh}")
+
+
+def entrypoint() -> None:  # pragma: no cover - console script shim
+    sys.exit(app())

@@ -1,0 +1,94 @@
+"""Published tables: one renderer for every report table (thousands separators, units, right-aligned numbers)."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+
+def format_number(value, decimals: int | None = None) -> str:
+    """Thousands separators; integers without decimals, other numbers with `decimals` (default 2)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return "是" if value else "否"
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        if decimals is None:
+            decimals = 0 if float(value).is_integer() and abs(value) >= 1 else 2
+        return f"{float(value):,.{decimals}f}"
+    return str(value)
+
+
+@dataclass
+class Table:
+    """A report table: a DataFrame plus caption, notes and per-column decimals; renders as HTML."""
+
+    frame: pd.DataFrame
+    caption: str = ""
+    notes: list[str] = field(default_factory=list)
+    decimals: dict[str, int] = field(default_factory=dict)
+    total_row: bool = False
+    index: bool = False
+
+    def _cell(self, col, value) -> str:
+        if isinstance(value, Markup):
+            return f'<td class="text">{value}</td>'
+        numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+        text = html.escape(format_number(value, self.decimals.get(col)))
+        return f'<td class="{"num" if numeric else "text"}">{text}</td>'
+
+    def to_html(self) -> str:
+        df = self.frame.reset_index() if self.index else self.frame
+        numeric_cols = {c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
+        head = "".join(f'<th class="{"num" if c in numeric_cols else "text"}" scope="col">{html.escape(str(c))}</th>'
+                       for c in df.columns)
+        rows = []
+        n = len(df)
+        for i, rec in enumerate(df.itertuples(index=False, name=None)):
+            cls = ' class="total"' if self.total_row and i == n - 1 else ""
+            rows.append(f"<tr{cls}>" + "".join(self._cell(c, v) for c, v in zip(df.columns, rec)) + "</tr>")
+        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
+        notes = "".join(f'<p class="table-note">{html.escape(t)}</p>' for t in self.notes)
+        return (f'<table class="civmon-table">{cap}<thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(rows)}</tbody></table>{notes}')
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"{self.caption}\n{self.frame.to_string()}"
+
+
+class Markup(str):
+    """A cell value that is already safe HTML (e.g. a status badge)."""
+
+
+def table(frame: pd.DataFrame, caption: str = "", notes=(), decimals=None, total_row=False, index=False) -> Table:
+    """Wrap a DataFrame for display in a report."""
+    return Table(frame, caption, list(notes), dict(decimals or {}), total_row, index)
+
+
+@dataclass
+class Text:
+    """A paragraph or a finding box of generated report text."""
+
+    paragraphs: list[str]
+    css_class: str = ""
+
+    def _repr_html_(self) -> str:
+        cls = f' class="{self.css_class}"' if self.css_class else ""
+        return "".join(f"<p{cls}>{html.escape(p)}</p>" for p in self.paragraphs)
+
+    def __repr__(self) -> str:
+        return "\n".join(self.paragraphs)
+
+
+def findings(sentences: list[str]) -> Text:
+    """Generated findings, shown as highlighted paragraphs."""
+    return Text(list(sentences), "finding")
