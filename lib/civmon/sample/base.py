@@ -1,0 +1,67 @@
+"""The interface every programme generator of the synthetic sample follows, and shared helpers.
+
+A programme module exposes `generate(areas, rng, scale=1.0) -> SampleParts`. Its frames are raw,
+as a bureau would hold them (spec column names, canonical dtypes, raw ID numbers, names, phones);
+its truth holds the planted values (JSON-serialisable) that tests and reports compare with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from civmon.data.spec import DATASETS
+
+# Programme index: the second element of each programme's rng seed, and its ID-number block.
+PROGRAMME_INDEX = {"relief": 1, "eldercare": 2, "migrants": 3, "kpi": 4}
+
+# Sample coverage: monthly, 2021-01 .. 2023-12.
+SAMPLE_START = pd.Timestamp("2021-01-01")
+SAMPLE_END = pd.Timestamp("2023-12-31")
+MONTHS = pd.date_range(SAMPLE_START, SAMPLE_END, freq="MS")
+
+
+@dataclass
+class SampleParts:
+    """One programme's share of the sample: raw frames by dataset name, and its planted truth."""
+
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    truth: dict = field(default_factory=dict)
+
+
+def programme_rng(seed: int, programme: str) -> np.random.Generator:
+    """The independent random generator of one programme for a sample seed."""
+    return np.random.default_rng([int(seed), PROGRAMME_INDEX[programme]])
+
+
+def canonical(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
+    """Order columns as the spec does and cast them to the canonical in-memory dtypes.
+
+    Raw personal columns (id_number, name, phone) are kept as strings: pseudonymisation is the
+    reader's job, not the generator's.
+    """
+    spec = DATASETS[dataset]
+    missing = [c for c in spec.column_names if c not in df.columns]
+    if missing:
+        raise KeyError(f"{dataset}: generator did not produce columns {missing}")
+    out = pd.DataFrame(index=pd.RangeIndex(len(df)))
+    for col in spec.columns:
+        s = df[col.name].reset_index(drop=True)
+        if col.kind in ("date", "month"):
+            s = pd.to_datetime(s).astype("datetime64[ns]")
+            if col.kind == "month":
+                s = s.dt.to_period("M").dt.to_timestamp()
+        elif col.kind == "int":
+            s = pd.array(s, dtype="Int64")
+        elif col.kind in ("money", "num"):
+            s = pd.to_numeric(s).astype("float64")
+        elif col.kind == "bool":
+            s = pd.array(s, dtype="boolean")
+        elif col.kind == "cat":
+            s = pd.Categorical(s, categories=list(col.values))
+        else:
+            s = s.astype("string")
+        out[col.name] = s
+    return out
