@@ -1,0 +1,162 @@
+"""One chart style for every report: CJK labels, print resolution, readable in grey, units and a source line.
+
+Charts are built on `matplotlib.figure.Figure` (not pyplot), wrapped in `Chart`, which renders itself
+as an embedded PNG with a caption and source line, so notebooks show exactly what the PDF prints.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+
+CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei",
+             "SimHei")
+# Colours differ in lightness as well as hue, and series also differ by line style and marker, so
+# charts stay readable when printed in grey.
+COLOURS = ("#1f4e79", "#d9822b", "#6a9f58", "#8c3b3b", "#7f7f7f", "#9c7fba", "#2c8c99", "#c4a000")
+LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), "-", "--")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+DPI = 200
+
+
+class MissingFontError(RuntimeError):
+    """No CJK font is installed, so Chinese labels would render as empty boxes."""
+
+
+def cjk_font() -> str:
+    """The first installed CJK font family of CJK_FONTS; raise with the fix if none is."""
+    names = {f.name for f in font_manager.fontManager.ttflist}
+    for name in CJK_FONTS:
+        if name in names:
+            return name
+    raise MissingFontError("No Chinese font found for charts. Install Noto CJK (Debian: apt-get install "
+                           "fonts-noto-cjk; conda: font-ttf-noto-cjk), then delete matplotlib's font cache.")
+
+
+def style() -> dict:
+    """Matplotlib rc settings of the house style (applied per figure, never globally)."""
+    return {
+        "font.family": "sans-serif",
+        "font.sans-serif": [cjk_font(), "DejaVu Sans"],
+        "axes.unicode_minus": False,
+        "font.size": 9.5,
+        "axes.titlesize": 11,
+        "axes.labelsize": 9.5,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.grid": True,
+        "grid.color": "#d9dde3",
+        "grid.linewidth": 0.6,
+        "axes.prop_cycle": matplotlib.cycler(color=COLOURS),
+        "legend.frameon": False,
+        "figure.dpi": 100,
+    }
+
+
+@dataclass
+class Chart:
+    """A finished chart: the figure, its caption and source line; displays as an embedded PNG."""
+
+    figure: Figure
+    caption: str
+    source: str
+    alt: str = ""
+
+    def png(self) -> bytes:
+        buf = io.BytesIO()
+        with matplotlib.rc_context(style()):
+            self.figure.savefig(buf, format="png", dpi=DPI, bbox_inches="tight")
+        return buf.getvalue()
+
+    def _repr_html_(self) -> str:
+        data = base64.b64encode(self.png()).decode()
+        width_px = int(self.figure.get_figwidth() * 96)
+        return (f'<figure class="chart"><figcaption class="chart-title">{html.escape(self.caption)}</figcaption>'
+                f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt or self.caption)}" '
+                f'style="width:100%;max-width:{width_px}px">'
+                f'<p class="source-note">资料来源：{html.escape(self.source)}</p></figure>')
+
+    def __repr__(self) -> str:
+        return f"Chart({self.caption!r})"
+
+
+def new_figure(width: float = 8.0, height: float = 3.6, ncols: int = 1, nrows: int = 1, **kw):
+    """A figure and axes in the house style."""
+    with matplotlib.rc_context(style()):
+        fig = Figure(figsize=(width, height), layout="constrained")
+        axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
+    return fig, axes
+
+
+def _series_style(i: int) -> dict:
+    return dict(color=COLOURS[i % len(COLOURS)], linestyle=LINESTYLES[i % len(LINESTYLES)],
+                marker=MARKERS[i % len(MARKERS)], markersize=3.5, linewidth=1.6)
+
+
+def line_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *, caption: str, ylabel: str,
+               source: str, xlabel: str = "", vlines: dict | None = None) -> Chart:
+    """Lines of y over x, one per group, with optional labelled vertical markers (e.g. a policy change)."""
+    with matplotlib.rc_context(style()):
+        fig, ax = new_figure()
+        groups = [(None, df)] if group is None else list(df.groupby(group, observed=True, sort=True))
+        for i, (name, part) in enumerate(groups):
+            part = part.sort_values(x)
+            ax.plot(part[x], part[y], label=None if name is None else str(name), **_series_style(i))
+        for label, when in (vlines or {}).items():
+            ax.axvline(when, color="#444", linewidth=1, linestyle=":")
+            ax.annotate(label, (when, 1), xycoords=("data", "axes fraction"), ha="left", va="top", fontsize=8.5,
+                        xytext=(3, -2), textcoords="offset points")
+        ax.set_ylabel(ylabel)
+        ax.set_xlabel(xlabel)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        if group is not None:
+            ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8.5)
+    return Chart(fig, caption, source)
+
+
+def bar_chart(df: pd.DataFrame, category: str, value: str, *, caption: str, xlabel: str, source: str,
+              reference: float | None = None, reference_label: str = "", horizontal: bool = True,
+              value_format: str = "{:,.0f}") -> Chart:
+    """Bars per category (horizontal by default, for long township names), with an optional target line."""
+    df = df.sort_values(value)
+    with matplotlib.rc_context(style()):
+        fig, ax = new_figure(8.0, max(2.4, 0.28 * len(df) + 1.0))
+        bars = ax.barh(df[category].astype(str), df[value], color=COLOURS[0]) if horizontal else \
+            ax.bar(df[category].astype(str), df[value], color=COLOURS[0])
+        for b, v in zip(bars, df[value]):
+            if pd.notna(v):
+                ax.annotate(value_format.format(v), (b.get_width(), b.get_y() + b.get_height() / 2),
+                            xytext=(3, 0), textcoords="offset points", va="center", fontsize=8)
+        if reference is not None:
+            ax.axvline(reference, color=COLOURS[3], linestyle="--", linewidth=1.2)
+            ax.annotate(reference_label, (reference, 1.0), xycoords=("data", "axes fraction"), fontsize=8.5,
+                        color=COLOURS[3], xytext=(3, -2), textcoords="offset points", va="top")
+        ax.set_xlabel(xlabel)
+        ax.grid(axis="y", visible=False)
+    return Chart(fig, caption, source)
+
+
+def estimate_chart(df: pd.DataFrame, x: str, *, caption: str, ylabel: str, source: str, xlabel: str = "",
+                   reference_x: float | None = -0.5, estimate="estimate", low="ci_low", high="ci_high") -> Chart:
+    """Point estimates with 95% intervals (event studies): zero line and the treatment onset marked."""
+    with matplotlib.rc_context(style()):
+        fig, ax = new_figure()
+        d = df.sort_values(x)
+        ax.axhline(0, color="#444", linewidth=0.9)
+        if reference_x is not None:
+            ax.axvline(reference_x, color="#777", linestyle=":", linewidth=1)
+        yerr = np.vstack([d[estimate] - d[low], d[high] - d[estimate]])
+        ax.errorbar(d[x], d[estimate], yerr=yerr, fmt="o", color=COLOURS[0], ecolor=COLOURS[0], capsize=2.5,
+                    markersize=4, linewidth=1.2, label="估计值及95%置信区间")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper left", fontsize=8.5)
+    return Chart(fig, caption, source)
