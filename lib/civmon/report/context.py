@@ -12,7 +12,7 @@ import pandas as pd
 
 from civmon.params import RunParams
 from civmon.period import Period
-from civmon.report.export import INDICATORS_MIME, REPORT_MIME, ReportInfo
+from civmon.report.info import INDICATORS_MIME, REPORT_MIME, ReportInfo
 
 REPORTS: dict[str, tuple[str, str]] = {
     "relief": ("relief_outcomes.ipynb", "社会救助成效评估"),

@@ -5,37 +5,17 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import asdict, dataclass, field
-from datetime import date
+from dataclasses import asdict
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
-import civmon
+from civmon.report.info import INDICATORS_MIME, REPORT_MIME, SAMPLE_BANNER, ReportInfo
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
-REPORT_MIME = "application/vnd.civmon.report+json"
-INDICATORS_MIME = "application/vnd.civmon.indicators+json"
-SAMPLE_BANNER = "示例数据（合成），非真实统计"
 HIDDEN_TAGS = ("parameters", "injected-parameters", "remove_cell", "civmon-setup")
-
-
-@dataclass
-class ReportInfo:
-    """What the title block, running header and banner show; recorded by the notebook itself."""
-
-    title: str = "监测评估报告"
-    district: str = "吴兴区"
-    scope_label: str = "全区"
-    period_label: str = ""
-    period_range: str = ""
-    data_label: str = ""
-    synthetic: bool = True
-    generated: str = field(default_factory=lambda: date.today().isoformat())
-    version: str = civmon.__version__
-    programme: str = ""
 
 
 class _DropCivmonOutputs(Preprocessor):
