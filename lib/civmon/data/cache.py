@@ -1,0 +1,111 @@
+"""A cache of validated, pseudonymised datasets: Parquet keyed by the sha256 of the source file.
+
+The entry key also covers the file name, a fingerprint of the pseudonymisation key (an HMAC of a
+fixed label, never the key itself: a different key gives different person keys) and a fingerprint
+of the reading code and spec, so a change in any of them reads the file afresh. Only files that
+read without errors are cached; their warnings are cached with them for the reports' appendix.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from civmon.data.validation import DatasetSummary, Problem, ValidationReport
+
+CACHE_ENV = "CIVMON_CACHE"
+_CODE_MODULES = ("spec", "pseudonymise", "parsing", "readers", "canonical", "contracts", "validation", "cache")
+
+
+def default_cache_dir() -> Path:
+    """$CIVMON_CACHE, else ~/.cache/civmon."""
+    return Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "civmon")
+
+
+def file_sha256(path: Path) -> str:
+    """sha256 of a file's bytes, read in 1 MiB blocks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def key_fingerprint(key: str) -> str:
+    """Identifies a pseudonymisation key without revealing it."""
+    return hmac.new(key.encode(), b"civmon cache fingerprint", hashlib.sha256).hexdigest()[:16]
+
+
+@lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """sha256 of the reading code and spec, plus library versions that shape the stored frames."""
+    import pyarrow
+
+    here = Path(__file__).parent
+    h = hashlib.sha256(f"pandas {pd.__version__} pyarrow {pyarrow.__version__}".encode())
+    for mod in _CODE_MODULES:
+        h.update((here / f"{mod}.py").read_bytes())
+    return h.hexdigest()[:16]
+
+
+def entry_key(dataset: str, path: Path, sha256: str, key: str) -> str:
+    text = "|".join([dataset, path.name, sha256, key_fingerprint(key), code_fingerprint()])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class DatasetCache:
+    """Folder of entries `<entry key>/data.parquet` + `meta.json` (problems, summary, headers)."""
+
+    def __init__(self, root: Path | str | None = None):
+        self.root = Path(root) if root is not None else default_cache_dir()
+
+    def get(self, entry: str) -> tuple[pd.DataFrame, ValidationReport, DatasetSummary, dict[str, str]] | None:
+        folder = self.root / entry
+        try:
+            meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+            data = pd.read_parquet(folder / "data.parquet")
+        except (OSError, ValueError):
+            return None
+        report = ValidationReport([Problem(**p) for p in meta["problems"]])
+        for k, n in meta["omitted"]:
+            report.omitted[tuple(k)] = n
+        s = meta["summary"]
+        summary = DatasetSummary(s["dataset"], s["file"], s["rows"], s["period_column"],
+                                 pd.Timestamp(s["first"]) if s["first"] else None,
+                                 pd.Timestamp(s["last"]) if s["last"] else None)
+        report.datasets[summary.dataset] = summary
+        return data, report, summary, meta["headers"]
+
+    def put(self, entry: str, data: pd.DataFrame, report: ValidationReport, summary: DatasetSummary,
+            headers: dict[str, str]) -> None:
+        """Write an entry atomically (a temporary folder renamed into place)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        final = self.root / entry
+        if final.exists():
+            return
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
+        try:
+            data.to_parquet(tmp / "data.parquet")
+            meta = {
+                "problems": [p.__dict__ for p in report.problems],
+                "omitted": [[list(k), n] for k, n in report.omitted.items()],
+                "summary": {"dataset": summary.dataset, "file": summary.file, "rows": summary.rows,
+                            "period_column": summary.period_column,
+                            "first": None if summary.first is None else summary.first.isoformat(),
+                            "last": None if summary.last is None else summary.last.isoformat()},
+                "headers": headers,
+            }
+            (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, final)
+        except OSError:
+            shutil.rmtree(tmp, ignore_errors=True)
+            if not final.exists():
+                raise

@@ -1,0 +1,227 @@
+"""From one file's raw cells to the dataset's canonical frame: headers mapped, values parsed,
+the contract checked, then pseudonymised. Every problem is collected; nothing raises.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from civmon.data import contracts
+from civmon.data.parsing import parse_column, parse_message
+from civmon.data.pseudonymise import hash_ids, pseudonymise
+from civmon.data.readers import RawTable, UnreadableFile, header_aliases, normalise_header, read_raw
+from civmon.data.spec import Dataset
+from civmon.data.validation import ERROR, MAX_SAME_PROBLEM, WARNING, DatasetSummary, Problem, ValidationReport
+
+MSG_MISSING = "missing column"
+MSG_EXTRA = "extra column"
+MSG_TWICE = "column appears twice"
+MSG_ID_ELSEWHERE = "ID number in a column that is not an ID column"
+MSG_NO_ROWS = "no data rows"
+
+
+@dataclass
+class DatasetRead:
+    """The canonical frame of one dataset, the problems found in its file, and a summary."""
+
+    data: pd.DataFrame
+    report: ValidationReport
+    summary: DatasetSummary
+    headers: dict[str, str]  # column name -> header as written in the file
+
+
+def mask_id(value) -> str:
+    """Show an ID number the way Chinese forms do, hiding the birth date and sequence: 330502********123X."""
+    s = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+    if len(s) >= 14:
+        return s[:6] + "*" * (len(s) - 10) + s[-4:]
+    return "*" * len(s)
+
+
+def display_value(value, kind: str) -> str | None:
+    """A cell as shown in a problem: ID numbers masked, names and phones never shown."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if kind == "id_number":
+        return mask_id(value)
+    if kind in ("name", "phone"):
+        return "(hidden)"
+    if isinstance(value, pd.Timestamp):
+        return f"{value:%Y-%m}" if kind == "month" else f"{value:%Y-%m-%d}"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def empty_frame(ds: Dataset) -> pd.DataFrame:
+    """A zero-row canonical frame (for a dataset whose file could not be read)."""
+    typed = pd.DataFrame({c.name: pd.Series([], dtype=contracts.dtype_for(c)) for c in ds.columns})
+    out = pseudonymise(typed, ds, "unused")
+    out.index = pd.Index([], dtype="int64", name="source_row")
+    return out
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    """True where a raw cell is empty (text of blanks, or missing)."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s.str.strip().fillna("") == ""
+    return s.isna()
+
+
+def map_headers(raw: RawTable, ds: Dataset, path: Path) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
+    """(column name -> raw column c0.., column name -> header as written, problems) for the
+    file's header row: missing columns are errors, repeated ones errors, extra ones warnings."""
+    aliases = header_aliases(ds)
+    found: dict[str, str] = {}
+    written: dict[str, str] = {}
+    problems = []
+    for i, header in enumerate(raw.headers):
+        name = aliases.get(normalise_header(header))
+        if name is None:
+            if header == "" and _blank(raw.frame[f"c{i}"]).all():
+                continue  # an unused, unnamed column Excel left behind
+            problems.append(Problem(path.name, raw.header_row, header or f"(column {i + 1} without header)",
+                                    None, f"only the columns of {ds.name}; this one is ignored",
+                                    WARNING, MSG_EXTRA, ds.name))
+        elif name in found:
+            problems.append(Problem(path.name, raw.header_row, header, None,
+                                    f"one column for {name}; the first is used", ERROR, MSG_TWICE, ds.name))
+        else:
+            found[name] = f"c{i}"
+            written[name] = header
+    for c in ds.columns:
+        if c.name not in found:
+            note = "" if c.required else " (cells may be empty)"
+            problems.append(Problem(path.name, raw.header_row, f"{c.zh} / {c.name}", None,
+                                    f"a column headed {c.zh} or {c.name}{note}", ERROR, MSG_MISSING, ds.name))
+            written[c.name] = c.zh
+    return found, written, problems
+
+
+def _data_rows(raw: RawTable, found: dict[str, str], ds: Dataset) -> pd.DataFrame:
+    """The raw rows that hold data: blank rows and a second (English) header row dropped."""
+    frame = raw.frame
+    if not found:
+        return frame.iloc[:0]
+    blank = np.ones(len(frame), bool)
+    for col in found.values():
+        blank &= _blank(frame[col]).to_numpy(bool)
+    frame = frame.loc[~blank]
+    if len(frame):
+        aliases = header_aliases(ds)
+        first = frame.iloc[0]
+        if all(aliases.get(normalise_header(first[raw_col])) == name for name, raw_col in found.items()):
+            frame = frame.iloc[1:]  # the English header row under the Chinese one (templates)
+    return frame
+
+
+def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
+    """Read, parse, check and pseudonymise one dataset file; all problems are returned, none raised."""
+    report = ValidationReport()
+    try:
+        raw = read_raw(path, ds)
+    except UnreadableFile as exc:
+        report.add(exc.problem)
+        return DatasetRead(empty_frame(ds), report, DatasetSummary(ds.name, path.name, 0, ds.period_column), {})
+    report.extend(raw.problems)
+    found, written, header_problems = map_headers(raw, ds, path)
+    report.extend(header_problems)
+    frame = _data_rows(raw, found, ds)
+    if len(frame) == 0:
+        report.add(Problem(path.name, None, None, None, "at least one data row", WARNING, MSG_NO_ROWS, ds.name))
+
+    typed = {}
+    bad_cells: dict[str, np.ndarray] = {}
+    for c in ds.columns:
+        if c.name not in found:
+            typed[c.name] = pd.Series(index=frame.index, dtype=contracts.dtype_for(c))
+            continue
+        rawcol = frame[found[c.name]]
+        parsed = parse_column(rawcol, c)
+        typed[c.name] = parsed.values
+        if parsed.bad.any():
+            message, expected = parse_message(c)
+            bad_cells[c.name] = frame.index.to_numpy()[parsed.bad]
+            report.add_cells(path.name, written[c.name], message, expected, ERROR, ds.name,
+                             bad_cells[c.name], [display_value(v, c.kind) for v in rawcol.to_numpy()[parsed.bad][:MAX_SAME_PROBLEM]])
+    df = pd.DataFrame(typed, index=frame.index)
+    df.index.name = "source_row"
+
+    fails = contracts.failures(df, ds.name)
+    if len(fails):
+        fails = fails[fails["column"].isin(list(found))]
+        for name, rows in bad_cells.items():
+            fails = fails[~((fails["column"] == name) & fails["row"].isin(rows))]
+        _contract_problems(report, fails, df, ds, path, written)
+
+    _ids_in_text_columns(report, df, ds, path, written, key)
+    for name in contracts.CODE_CATEGORIES:
+        if name in df:
+            df[name] = df[name].astype("category")
+    out = pseudonymise(df, ds, key)
+    out.index.name = "source_row"
+    summary = summarise(out, ds, path.name)
+    report.datasets[ds.name] = summary
+    return DatasetRead(out, report, summary, written)
+
+
+def _contract_problems(report: ValidationReport, fails: pd.DataFrame, df: pd.DataFrame, ds: Dataset,
+                       path: Path, written: dict[str, str]) -> None:
+    """Turn the contract's failing cells into problems (duplicates name the first row of the key)."""
+    for (column, message), group in fails.groupby(["column", "message"], sort=False):
+        rows = group["row"].to_numpy()
+        col = ds.column(column)
+        if message == contracts.MSG_DUPLICATE:
+            keyed = df[list(ds.key)].reset_index()
+            firsts = keyed.groupby(list(ds.key), dropna=False, observed=True, sort=False)["source_row"].transform("min")
+            first_row = pd.Series(firsts.to_numpy(), index=keyed["source_row"].to_numpy())
+            column_text = " + ".join(written.get(k, k) for k in ds.key)
+            kind = (path.name, column_text, message, ERROR)
+            for row in rows[:MAX_SAME_PROBLEM]:
+                parts = [display_value(df.at[row, k], ds.column(k).kind) or "" for k in ds.key]
+                report.add(Problem(path.name, int(row), column_text, " / ".join(parts),
+                                   f"one row per {' + '.join(ds.key)} (first at row {first_row[row]})",
+                                   ERROR, message, ds.name))
+            if len(rows) > MAX_SAME_PROBLEM:
+                report.omitted[kind] += len(rows) - MAX_SAME_PROBLEM
+            continue
+        values = [None] * min(len(rows), MAX_SAME_PROBLEM) if message == contracts.MSG_EMPTY else \
+            [display_value(v, col.kind) for v in group["value"].to_numpy()[:MAX_SAME_PROBLEM]]
+        report.add_cells(path.name, written.get(column, column), message, contracts.expected_text(col, message),
+                         ERROR, ds.name, rows, values)
+
+
+def _ids_in_text_columns(report: ValidationReport, df: pd.DataFrame, ds: Dataset, path: Path,
+                         written: dict[str, str], key: str) -> None:
+    """Valid resident ID numbers typed into a free-text column are reported and replaced by keys."""
+    for c in ds.columns:
+        if c.kind != "str" or c.name not in df:
+            continue
+        s = df[c.name]
+        looks = s.str.fullmatch(r"\d{17}[\dXx]").fillna(False).astype(bool)
+        if not looks.any():
+            continue
+        hit = looks & contracts.id_checksum_ok(s.str.upper().where(looks))
+        if hit.any():
+            rows = df.index.to_numpy()[hit.to_numpy()]
+            report.add_cells(path.name, written.get(c.name, c.name), MSG_ID_ELSEWHERE,
+                             "a code, not a person's ID number (the value was hashed)", ERROR, ds.name,
+                             rows, [mask_id(v) for v in s[hit][:MAX_SAME_PROBLEM]])
+            df.loc[hit.to_numpy(), c.name] = hash_ids(s[hit], key)
+
+
+def summarise(df: pd.DataFrame, ds: Dataset, file: str) -> DatasetSummary:
+    """Row count and the first and last value of the period column."""
+    first = last = None
+    if ds.period_column and ds.period_column in df and len(df):
+        col = df[ds.period_column]
+        first, last = col.min(), col.max()
+        if ds.column(ds.period_column).kind == "month" and not pd.isna(last):
+            last = last + pd.offsets.MonthEnd(0)
+        first = None if pd.isna(first) else first
+        last = None if pd.isna(last) else last
+    return DatasetSummary(ds.name, file, len(df), ds.period_column, first, last)

@@ -1,0 +1,264 @@
+"""Reading one dataset file (CSV, XLSX or Parquet) into a raw table of cells with Excel row numbers.
+
+CSV encodings are detected from the bytes, never from the file name: a byte-order mark decides
+UTF-8-with-BOM or UTF-16; otherwise the whole file must decode strictly as UTF-8 or else as
+GB18030 (a superset of GBK and GB2312, what Excel on Chinese Windows writes); anything else is
+reported with charset-normalizer's best guess. The header row may sit below a title row, may be in
+Chinese or English, and a second header row (the templates' English names under the Chinese ones)
+is skipped. The frame's index is the row number a person sees in Excel (header row + 1 onwards).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from civmon.data.spec import Dataset
+from civmon.data.validation import ERROR, WARNING, Problem
+
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+HEADER_SEARCH_ROWS = 10
+
+
+@dataclass
+class RawTable:
+    """Cells of one file as read: columns c0..cN, headers as written, index = Excel row numbers."""
+
+    frame: pd.DataFrame
+    headers: list[str]
+    header_row: int  # Excel row number of the header
+    encoding: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+class UnreadableFile(Exception):
+    """The file cannot be read at all; carries the problem to report."""
+
+    def __init__(self, problem: Problem):
+        self.problem = problem
+        super().__init__(problem.message)
+
+
+def normalise_header(text) -> str:
+    """Compare headers loosely: NFKC (full-width brackets and letters), no blanks, lower case."""
+    if text is None or (isinstance(text, float) and np.isnan(text)):
+        return ""
+    s = unicodedata.normalize("NFKC", str(text))
+    return "".join(s.split()).lower()
+
+
+def header_aliases(ds: Dataset) -> dict[str, str]:
+    """Normalised header text (English name or Chinese header) -> column name."""
+    out = {}
+    for c in ds.columns:
+        out[normalise_header(c.name)] = c.name
+        out[normalise_header(c.zh)] = c.name
+    return out
+
+
+def _file_problem(path: Path, ds: Dataset, message: str, expected: str, row=None, severity=ERROR,
+                  column=None, value=None) -> Problem:
+    return Problem(path.name, row, column, value, expected, severity, message, ds.name)
+
+
+# --- encodings ----------------------------------------------------------------------------------
+def detect_encoding(data: bytes) -> tuple[str, str]:
+    """(encoding name, decoded text) of CSV bytes; raise ValueError with a guess if undecodable."""
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", data[len(codecs.BOM_UTF8):].decode("utf-8")
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16", data.decode("utf-16")
+    try:
+        return "utf-8", data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return "gb18030", data.decode("gb18030")
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    guess = best.encoding if best is not None else "unknown"
+    raise ValueError(guess)
+
+
+def _sniff_delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", "\t", ";")}
+    return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
+
+
+def _find_header(rows: list[list], aliases: dict[str, str]) -> int:
+    """Index of the row (among the first few) whose cells match the most known headers."""
+    best, best_hits = 0, 0
+    for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        hits = sum(normalise_header(c) in aliases for c in cells)
+        if hits > best_hits:
+            best, best_hits = i, hits
+    return best
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+def read_csv(path: Path, ds: Dataset) -> RawTable:
+    """Read a CSV file as text cells; problems for empty files, bad rows and a truncated end."""
+    data = path.read_bytes()
+    try:
+        encoding, text = detect_encoding(data)
+    except ValueError as exc:
+        raise UnreadableFile(_file_problem(
+            path, ds, "unreadable encoding", "UTF-8, UTF-8 with BOM or GB18030 (GBK)",
+            value=f"looks like {exc}")) from None
+    if not text.strip():
+        raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
+    if encoding == "utf-8":
+        body = data
+    else:
+        body = text.encode("utf-8")
+    head_lines = text[:100_000].splitlines()[:HEADER_SEARCH_ROWS]
+    delimiter = _sniff_delimiter(next((ln for ln in head_lines if ln.strip()), ""))
+    head_rows = list(csv.reader(head_lines, delimiter=delimiter))
+    h = _find_header(head_rows, header_aliases(ds))
+    headers = [c.strip() for c in head_rows[h]] if h < len(head_rows) else []
+    while headers and headers[-1] == "":
+        headers.pop()  # trailing separators on the header line
+    if not headers:
+        raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
+    names = [f"c{i}" for i in range(len(headers))]
+    skipped: list[tuple[int | None, int, str]] = []
+
+    def on_bad_row(row) -> str:
+        skipped.append((row.number, row.actual_columns, row.text))
+        return "skip"
+
+    def parse(threads: bool) -> pa.Table:
+        skipped.clear()
+        return pcsv.read_csv(
+            io.BytesIO(body),
+            read_options=pcsv.ReadOptions(use_threads=threads, skip_rows=h + 1, column_names=names,
+                                          block_size=1 << 22),
+            parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
+                                            ignore_empty_lines=False, invalid_row_handler=on_bad_row),
+            convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                strings_can_be_null=False, quoted_strings_can_be_null=False))
+
+    table = parse(threads=True)
+    if any(n is None for n, _, _ in skipped):
+        table = parse(threads=False)  # only a single-threaded read numbers the bad rows
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
+    first = h + 2  # Excel row number of the first data row
+    bad_rows = np.array(sorted(n for n, _, _ in skipped), dtype=np.int64)
+    all_rows = np.arange(first, first + len(frame) + len(bad_rows), dtype=np.int64)
+    frame.index = pd.Index(np.setdiff1d(all_rows, bad_rows, assume_unique=True), name="source_row")
+    last_row = int(all_rows[-1]) if len(all_rows) else h + 1
+    ends_cleanly = text.endswith(("\n", "\r"))
+    problems = []
+    for number, actual, _ in sorted(skipped):
+        if number == last_row and not ends_cleanly:
+            problems.append(_file_problem(
+                path, ds, "truncated last line", f"{len(headers)} fields like the header",
+                row=number, value=f"{actual} fields"))
+        else:
+            problems.append(_file_problem(
+                path, ds, "wrong number of fields", f"{len(headers)} fields like the header",
+                row=number, value=f"{actual} fields"))
+    if text.count('"') % 2 == 1:
+        problems.append(_file_problem(path, ds, "file ends inside a quoted value (truncated?)",
+                                      "a closing quote", row=last_row))
+    elif not ends_cleanly and not any(p.message == "truncated last line" for p in problems):
+        problems.append(_file_problem(path, ds, "file does not end with a line break",
+                                      "a complete last line (check it was not cut short)",
+                                      row=last_row, severity=WARNING))
+    frame = frame.iloc[:, : len(headers)]
+    return RawTable(frame, headers, h + 1, encoding, problems)
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+def _cell_text(v) -> str | None:
+    """One Excel cell as text: dates ISO, whole numbers without '.0', empty as None."""
+    if v is None:
+        return None
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d") if v.time() == time(0) else v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return str(v)
+
+
+def _pick_sheet(wb, ds: Dataset):
+    wanted = {normalise_header(ds.name), normalise_header(ds.zh)}
+    for ws in wb.worksheets:
+        if normalise_header(ws.title) in wanted:
+            return ws
+    return wb.worksheets[0]
+
+
+def read_xlsx(path: Path, ds: Dataset) -> RawTable:
+    """Read the dataset's sheet (named after it, else the first) as text cells."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds for a damaged file
+        raise UnreadableFile(_file_problem(path, ds, "unreadable Excel file", "an .xlsx workbook",
+                                           value=type(exc).__name__)) from None
+    try:
+        ws = _pick_sheet(wb, ds)
+        rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+    while rows and all(v is None or not str(v).strip() for v in rows[-1]):
+        rows.pop()
+    if not rows:
+        raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
+    h = _find_header(rows, header_aliases(ds))
+    headers = ["" if v is None else str(v).strip() for v in rows[h]]
+    while headers and headers[-1] == "":
+        headers.pop()
+    width = len(headers)
+    body = [(r + [None] * width)[:width] for r in rows[h + 1:]]
+    frame = pd.DataFrame(body, columns=[f"c{i}" for i in range(width)], dtype=object)
+    frame.index = pd.Index(np.arange(h + 2, h + 2 + len(body), dtype=np.int64), name="source_row")
+    return RawTable(frame.astype("string"), headers, h + 1, None, [])
+
+
+# --- Parquet ------------------------------------------------------------------------------------
+def read_parquet(path: Path, ds: Dataset) -> RawTable:
+    """Read a Parquet file; typed columns are kept as they are and parsed by dtype."""
+    try:
+        df = pd.read_parquet(path)
+    except Exception as exc:
+        raise UnreadableFile(_file_problem(path, ds, "unreadable Parquet file", "a Parquet file",
+                                           value=type(exc).__name__)) from None
+    if df.shape[1] == 0:
+        raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
+    headers = [str(c) for c in df.columns]
+    frame = df.reset_index(drop=True)
+    frame.columns = [f"c{i}" for i in range(len(headers))]
+    frame.index = pd.Index(np.arange(2, 2 + len(frame), dtype=np.int64), name="source_row")
+    return RawTable(frame, headers, 1, None, [])
+
+
+def read_raw(path: Path, ds: Dataset) -> RawTable:
+    """Dispatch on the file suffix."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path, ds)
+    if suffix == ".xlsx":
+        return read_xlsx(path, ds)
+    if suffix == ".parquet":
+        return read_parquet(path, ds)
+    raise ValueError(f"unsupported file type {suffix}: use one of {', '.join(SUFFIXES)}")
