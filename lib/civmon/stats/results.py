@@ -1,0 +1,133 @@
+"""Small typed result objects returned by civmon.stats, each with a tidy ``to_frame()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+RESULT_COLUMNS = ["term", "estimate", "se", "ci_low", "ci_high", "pvalue", "n", "method"]
+
+
+@dataclass(frozen=True)
+class Result:
+    """One estimate with its standard error, confidence interval and test of zero.
+
+    ``pvalue`` is None where no hypothesis test applies (e.g. a proportion's interval);
+    ``df`` is the t degrees of freedom used for the interval (None: normal approximation);
+    ``n_clusters`` is set for cluster-robust errors; ``table`` holds the full coefficient
+    table of the fitted model when there is one (not compared, not printed).
+    """
+
+    estimate: float
+    se: float
+    ci_low: float
+    ci_high: float
+    pvalue: float | None
+    n: int
+    method: str
+    term: str = "estimate"
+    level: float = 0.95
+    df: float | None = None
+    n_clusters: int | None = None
+    table: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row: term, estimate, se, ci_low, ci_high, pvalue, n, method."""
+        return pd.DataFrame([{c: getattr(self, c) for c in RESULT_COLUMNS}])
+
+
+def results_frame(results: list[Result]) -> pd.DataFrame:
+    """Stack several results into one tidy table."""
+    return pd.concat([r.to_frame() for r in results], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class PretrendTest:
+    """Joint Wald test that all pre-treatment event-time effects are zero (chi-squared, df leads)."""
+
+    stat: float
+    df: int
+    pvalue: float
+    event_times: tuple[int, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One tidy row: stat, df, pvalue."""
+        return pd.DataFrame([{"stat": self.stat, "df": self.df, "pvalue": self.pvalue}])
+
+
+@dataclass(frozen=True)
+class EventStudyResult:
+    """Dynamic effects under staggered adoption.
+
+    ``by_event_time``: event_time, estimate, se, ci_low, ci_high, pvalue, n (treated obs);
+    ``att``: overall ATT over event times 0..m of the window; ``pretrend``: joint test of the
+    leads in the window (None when the window holds no lead before the reference period -1);
+    ``by_cohort_time``: cohort, event_time, estimate, se, ci_low, ci_high, n.
+    """
+
+    by_event_time: pd.DataFrame
+    att: Result
+    pretrend: PretrendTest | None
+    by_cohort_time: pd.DataFrame
+    method: str
+    n: int
+    n_clusters: int
+    control: str
+    dropped_units: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """The event-time table (what a notebook plots)."""
+        return self.by_event_time.copy()
+
+
+@dataclass(frozen=True)
+class ItsResult:
+    """Segmented-regression interrupted time series.
+
+    ``level_change`` is the jump at the intervention, ``slope_change`` the change in trend
+    per period, ``pre_slope`` the pre-intervention trend; ``fitted`` has time, observed,
+    fitted, counterfactual and post for plotting; ``table`` the full coefficient table.
+    """
+
+    level_change: Result
+    slope_change: Result
+    pre_slope: Result
+    fitted: pd.DataFrame
+    table: pd.DataFrame
+    hac_lags: int
+    n: int
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy rows for the level change and the slope change."""
+        return results_frame([self.level_change, self.slope_change])
+
+
+@dataclass(frozen=True)
+class KmResult:
+    """Kaplan-Meier estimate: the survival ``table`` and the ``median`` with its CI per group."""
+
+    table: pd.DataFrame
+    median: pd.DataFrame
+    level: float = 0.95
+
+    def to_frame(self) -> pd.DataFrame:
+        """The median table (group, n, events, median, ci_low, ci_high)."""
+        return self.median.copy()
+
+
+@dataclass(frozen=True)
+class CoxResult:
+    """Cox model: ``table`` of coefficients and hazard ratios with CIs; ``raw`` statsmodels results."""
+
+    table: pd.DataFrame
+    raw: object = field(compare=False, repr=False)
+    n: int = 0
+    n_events: int = 0
+    ties: str = "efron"
+    loglik: float = np.nan
+
+    def to_frame(self) -> pd.DataFrame:
+        """The hazard-ratio table."""
+        return self.table.copy()
