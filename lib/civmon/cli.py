@@ -59,31 +59,69 @@ def _load_params(path: Path):
 
 @app.command()
 def run(
-    params_file: Path = typer.Argument(..., help="A params YAML file, e.g. params/default.yaml."),
+    params_files: List[Path] = typer.Argument(..., help="One or more params YAML files, e.g. params/default.yaml."),
+    by: Optional[str] = typer.Option(None, "--by", help="'township': the district and every township."),
+    periods: Optional[str] = typer.Option(None, "--periods", help="Comma-separated periods, e.g. 2023H1,2022H2."),
+    jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel reports (default: number of cores)."),
+    force: bool = typer.Option(False, "--force", help="Re-run reports even when nothing changed."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the final summary (for scheduled runs)."),
+    launcher: str = typer.Option("auto", "--launcher", help="Kernel launcher: auto, fork (pre-imported) or plain."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output root (default: the params' output_dir)."),
 ) -> None:
     """Run the reports a params file describes and export HTML/PDF into outputs/<run>/."""
-    from civmon.run.runner import run as run_reports
+    from civmon.params import ParamsError
+    from civmon.period import Period, PeriodError
+    from civmon.run.batch import run_batch
 
-    params = _load_params(params_file)
-    _check_data(params)
-    results = run_reports(params, out_root=out)
-    failed = [r for r in results if r.status != "ok"]
-    run_dir = Path(out or params.output_dir) / params.name
-    typer.echo(f"{len(results) - len(failed)} of {len(results)} reports ok in {run_dir}")
-    if failed:
-        for r in failed:
-            typer.secho(f"failed: {r.job.label}: {r.error}", fg=typer.colors.RED, err=True)
+    if by not in (None, "township"):
+        _fail(f"--by takes 'township', not '{by}'.")
+    if launcher not in ("auto", "fork", "plain"):
+        _fail(f"--launcher takes auto, fork or plain, not '{launcher}'.")
+    period_list = None
+    if periods:
+        try:
+            period_list = [Period.parse(p).label for p in periods.split(",") if p.strip()]
+        except PeriodError as e:
+            _fail(f"--periods: {e}")
+    all_params = [_load_params(f) for f in params_files]
+    prepared = [(p, _check_data(p)) for p in all_params]  # every problem stops the run before any notebook
+    failed_any = False
+    for params, (digests, areas) in prepared:
+        try:
+            result = run_batch(params, data_digests=digests, areas=areas, by=by, periods=period_list, jobs=jobs,
+                               force=force, quiet=quiet, launcher=launcher, out_root=out, gate=_gate(),
+                               echo=typer.echo)
+        except (ParamsError, RuntimeError) as e:
+            _fail(str(e))
+        counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
+        typer.echo(f"{params.name}: {counts} in {result.seconds:.1f}s -> {result.run_dir / 'index.html'}")
+        for r in result.failed:
+            failed_any = True
+            where = "withheld/" if r.status == "withheld" else "failed/"
+            typer.secho(f"{r.status}: {r.label}: {r.error or '; '.join(r.findings)} (see {result.run_dir / where / r.rel_dir})",
+                        fg=typer.colors.RED, err=True)
+    if failed_any:
         raise typer.Exit(EXIT_REPORT_FAILED)
 
 
-def _check_data(params) -> None:
-    """Validate the run's data before any notebook starts; exit 2 listing every problem."""
+def _gate():
+    """The publication gate for rendered reports, when the publish module is available."""
+    try:
+        from civmon.publish.gate_hook import gate_for_run
+    except ImportError:
+        return None
+    return gate_for_run()
+
+
+def _check_data(params):
+    """Validate the run's data before any notebook starts; exit 2 listing every problem. Returns digests and areas."""
     from civmon.report.context import ScopeError, load_data, resolve_scope
 
     try:
-        data, *_ = load_data(params)
-        resolve_scope(params.scope, data.get("areas")) if params.scope != "all" else None
+        data, _report, digests, _folder = load_data(params)
+        if params.scope != "all":
+            resolve_scope(params.scope, data.get("areas"))
+        return digests, data.get("areas")
     except ScopeError as e:
         _fail(str(e))
     except Exception as e:  # data errors carry their own full report

@@ -30,7 +30,7 @@ class RunParams(BaseModel):
     district: str = Field("吴兴区", description="district name shown on the reports")
     district_code: str = Field("330502", description="district administrative code")
     period: str = Field("2023H1", description=f"reporting period: {ACCEPTED_FORMS}")
-    scope: str = Field("district", description="'district', 'townships' (every township), or one township's name or code")
+    scope: str = Field("district", description="'district', 'all' (the district and every township), or one township's name or code")
     data: str = Field("sample", description="'sample' for the built-in synthetic data, or a folder of the bureau's files")
     programmes: list[Literal["relief", "eldercare", "migrants"]] = Field(default_factory=lambda: list(PROGRAMMES))
     overview: bool = Field(True, description="also render the half-year overview report")

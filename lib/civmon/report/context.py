@@ -100,6 +100,16 @@ class ReportContext:
             programme=self.programme,
         )
 
+    def headline(self, ids=None):
+        """This report's headline figures: now, previous period, a year earlier, target status."""
+        from civmon.report.headline import HEADLINE_IDS, headline
+
+        return headline(ids or HEADLINE_IDS[self.programme], self.data, self.period, self.params.targets)
+
+    def record(self, frame: pd.DataFrame) -> "IndicatorRecord":
+        """Record indicator rows (columns id, value, ...) in the executed notebook for the run's tables."""
+        return record_indicators(self, frame)
+
     def _repr_mimebundle_(self, include=None, exclude=None):
         info = self.info()
         text = f"{info.title} · {info.scope_label} · {info.period_label}" + (" · 示例数据（合成）" if info.synthetic else "")

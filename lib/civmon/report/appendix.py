@@ -1,0 +1,51 @@
+"""The appendices every report carries: data quality (validation warnings) and provenance."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from civmon.data.spec import DATASETS
+from civmon.report.provenance import provenance, provenance_tables
+from civmon.report.tables import Table, Text, table
+
+
+def data_quality_frame(validation, datasets) -> pd.DataFrame:
+    """Validation warnings for the datasets a report reads, aggregated: no cell values (they may be personal)."""
+    cols = ["数据集", "字段", "问题", "应为", "涉及行数", "行号示例"]
+    if validation is None:
+        return pd.DataFrame(columns=cols)
+    df = validation.to_frame()
+    df = df[df["severity"] == "warning"]
+    if "dataset" in df.columns:
+        df = df[df["dataset"].isin(datasets) | df["dataset"].isna()]
+    if df.empty:
+        return pd.DataFrame(columns=cols)
+    df = df.assign(dataset=df["dataset"].fillna(df["file"]), column=df["column"].fillna("—"))
+    rows = []
+    for (ds, col, msg, exp), g in df.groupby(["dataset", "column", "message", "expected"], dropna=False, sort=True):
+        nums = g["row"].dropna().astype(int).tolist()
+        zh = DATASETS[ds].zh if ds in DATASETS else ds
+        rows.append([zh, col, msg, exp, len(g), "、".join(map(str, nums[:5])) + ("…" if len(nums) > 5 else "")])
+    return pd.DataFrame(rows, columns=cols)
+
+
+def data_quality(ctx) -> Table | Text:
+    """The data-quality appendix of one report."""
+    from civmon.run.jobs import datasets_read
+
+    frame = data_quality_frame(ctx.validation, datasets_read(ctx.programme))
+    if frame.empty:
+        return Text(["本报告所用数据均通过校验，无数据质量提示。"])
+    return table(frame, caption="附表 数据质量提示（校验警告）",
+                 notes=["行号为 Excel 中所见行号（表头为第1行）。出于隐私保护，不显示单元格原值。"])
+
+
+def provenance_section(ctx) -> list[Table]:
+    """Parameters, input file digests and software versions, as three tables."""
+    from civmon.run.jobs import datasets_read
+
+    reads = set(datasets_read(ctx.programme))
+    record = provenance(ctx.params, {k: v for k, v in ctx.sha256.items() if k in reads})
+    params, inputs, soft = provenance_tables(record)
+    return [table(params, caption="附表 运行参数"), table(inputs, caption="附表 输入数据文件（SHA-256）"),
+            table(soft, caption="附表 软件版本与运行信息")]
