@@ -160,3 +160,27 @@ def estimate_chart(df: pd.DataFrame, x: str, *, caption: str, ylabel: str, sourc
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper left", fontsize=8.5)
     return Chart(fig, caption, source)
+
+
+def small_multiples(df: pd.DataFrame, *, facet: str, x: str, y: str, unit: str | None = None, caption: str,
+                    source: str, ncols: int = 3, mark_from=None) -> Chart:
+    """One small line chart per facet (own y scale, unit in each title), shaded from `mark_from` on."""
+    facets = list(dict.fromkeys(df[facet]))
+    nrows = max(1, -(-len(facets) // ncols))
+    with matplotlib.rc_context(style()):
+        fig = Figure(figsize=(8.0, 2.1 * nrows + 0.3), layout="constrained")
+        axes = np.atleast_1d(fig.subplots(nrows, ncols, squeeze=False)).ravel()
+        for ax, name in zip(axes, facets):
+            part = df[df[facet] == name].sort_values(x)
+            ax.plot(part[x], part[y], **_series_style(0))
+            u = f"（{part[unit].iloc[0]}）" if unit and len(part) else ""
+            ax.set_title(f"{name}{u}", fontsize=9.5, loc="left")
+            ax.tick_params(labelsize=7.5)
+            ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+            if mark_from is not None:
+                ax.axvspan(mark_from, part[x].max(), color="#1f4e79", alpha=0.08, linewidth=0)
+            for label in ax.get_xticklabels():
+                label.set_rotation(30)
+        for ax in axes[len(facets):]:
+            ax.set_visible(False)
+    return Chart(fig, caption, source)

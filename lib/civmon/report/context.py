@@ -84,6 +84,13 @@ class ReportContext:
         return REPORTS[self.programme][1]
 
     @property
+    def source(self) -> str:
+        """The source line under charts and tables."""
+        if self.params.is_sample:
+            return "civmon 内置合成示例数据（非真实统计）"
+        return f"{self.params.district}民政局业务数据"
+
+    @property
     def is_district(self) -> bool:
         return self.township is None
 
