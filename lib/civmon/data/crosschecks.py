@@ -197,17 +197,18 @@ def check_dates(frames, files, headers, report, coverage: Coverage | None, today
             if c.kind not in ("date", "month") or c.name not in df:
                 continue
             s = df[c.name]
+            fmt = "%Y-%m" if c.kind == "month" else "%Y-%m-%d"
             flagged = pd.Series(False, index=df.index)
             if c.name not in FORWARD_LOOKING:
                 future = (s > today_ts).fillna(False)
                 if future.any():
                     _add(report, name, files, headers, c.name, MSG_FUTURE, f"on or before {today_ts:%Y-%m-%d}",
-                         df.index[future.to_numpy()], s[future].dt.strftime("%Y-%m-%d").tolist())
+                         df.index[future.to_numpy()], s[future].dt.strftime(fmt).tolist())
                 flagged |= future
             early = (s < EARLIEST).fillna(False)
             if early.any():
                 _add(report, name, files, headers, c.name, MSG_TOO_EARLY, "a date from 1950 onwards",
-                     df.index[early.to_numpy()], s[early].dt.strftime("%Y-%m-%d").tolist())
+                     df.index[early.to_numpy()], s[early].dt.strftime(fmt).tolist())
             flagged |= early
             if coverage is None:
                 continue
@@ -222,7 +223,8 @@ def check_dates(frames, files, headers, report, coverage: Coverage | None, today
                 late = ~flagged & (s > limit).fillna(False)
                 if late.any():
                     _add(report, name, files, headers, c.name, MSG_AFTER_COVERAGE,
-                         f"on or before {limit:%Y-%m-%d} (data cover {coverage.label()})",
+                         f"on or before {limit:%Y-%m-%d}"
+                         + (" (a year after the last month of the data)" if coverage.inferred else ""),
                          df.index[late.to_numpy()], s[late].dt.strftime("%Y-%m-%d").tolist())
 
 

@@ -134,7 +134,7 @@ class ValidationReport:
         return [p for p in self.problems if p.file == file]
 
     def summary_lines(self) -> list[str]:
-        return [s.line() for _, s in sorted(self.datasets.items())]
+        return [s.line() for s in self.datasets.values()]
 
     def summary(self) -> str:
         """One line per dataset: rows and period covered."""
