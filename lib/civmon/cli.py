@@ -115,6 +115,7 @@ def _gate():
 
 def _check_data(params):
     """Validate the run's data before any notebook starts; exit 2 listing every problem. Returns digests and areas."""
+    from civmon.data.pseudonymise import MissingKeyError
     from civmon.report.context import ScopeError, load_data, resolve_scope
 
     try:
@@ -122,7 +123,7 @@ def _check_data(params):
         if params.scope != "all":
             resolve_scope(params.scope, data.get("areas"))
         return digests, data.get("areas")
-    except ScopeError as e:
+    except (ScopeError, FileNotFoundError, MissingKeyError) as e:
         _fail(str(e))
     except Exception as e:  # data errors carry their own full report
         report = getattr(e, "report", None)
@@ -136,16 +137,18 @@ def _check_data(params):
 def validate(params_file: Path = typer.Argument(..., help="A params YAML file; its data is checked.")) -> None:
     """Check a run's parameters and data files without running any report."""
     from civmon import data as cdata
-    from civmon.data.pseudonymise import SAMPLE_KEY, key_from_env
+    from civmon.data.loader import resolve_key
 
     params = _load_params(params_file)
     if params.is_sample:
         from civmon.sample import sample_dir
 
-        folder, key = sample_dir(), SAMPLE_KEY
+        folder = sample_dir()
     else:
-        folder, key = Path(params.data).expanduser(), key_from_env()
-    report = cdata.validate_folder(folder, key=key)
+        folder = Path(params.data).expanduser()
+        if not folder.is_dir():
+            _fail(f"data folder {folder} does not exist.", hint="Set 'data' in the params file to 'sample' or a folder.")
+    report = cdata.validate_folder(folder, key=resolve_key(folder))
     if not report.ok:
         typer.echo(report.format())
         raise typer.Exit(EXIT_BAD_INPUT)

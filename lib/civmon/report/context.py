@@ -84,9 +84,16 @@ class ReportContext:
         return REPORTS[self.programme][1]
 
     @property
+    def synthetic(self) -> bool:
+        """Fed by the synthetic sample (the built-in one or a copy of it, marked SYNTHETIC_SAMPLE)."""
+        from civmon.data.loader import is_sample
+
+        return self.params.is_sample or (self.source_dir is not None and is_sample(self.source_dir))
+
+    @property
     def source(self) -> str:
         """The source line under charts and tables."""
-        if self.params.is_sample:
+        if self.synthetic:
             return "civmon 内置合成示例数据（非真实统计）"
         return f"{self.params.district}民政局业务数据"
 
@@ -102,8 +109,8 @@ class ReportContext:
             scope_label=self.params.district + ("" if self.is_district else self.scope_label),
             period_label=p.label_zh,
             period_range=f"{p.start:%Y年%m月%d日}至{p.end:%Y年%m月%d日}",
-            data_label="内置合成示例数据（非真实记录）" if self.params.is_sample else f"业务数据：{self.source_dir}",
-            synthetic=self.params.is_sample,
+            data_label="内置合成示例数据（非真实记录）" if self.synthetic else f"业务数据：{self.source_dir}",
+            synthetic=self.synthetic,
             programme=self.programme,
         )
 
@@ -126,17 +133,18 @@ class ReportContext:
 def load_data(params: RunParams) -> tuple[dict[str, pd.DataFrame], Any, dict[str, str], Path]:
     """Read and validate the run's data (the built-in sample or a folder); raise on errors."""
     from civmon import data as cdata
-    from civmon.data.pseudonymise import SAMPLE_KEY, key_from_env
+
+    from civmon.data.loader import resolve_key
 
     if params.is_sample:
         from civmon.sample import sample_dir
 
         folder = sample_dir()
-        key = SAMPLE_KEY
     else:
         folder = Path(params.data).expanduser()
-        key = key_from_env()
-    result = cdata.load(folder, key=key)
+        if not folder.is_dir():
+            raise FileNotFoundError(f"data folder {folder} does not exist (params 'data' is 'sample' or a folder)")
+    result = cdata.load(folder, key=resolve_key(folder))
     result.raise_for_errors()
     return result.data, result.report, result.sha256, folder
 
