@@ -48,23 +48,21 @@ def _msg_not_in(column: str, target: str) -> str:
 
 
 def infer_coverage(frames: dict[str, pd.DataFrame]) -> Coverage | None:
-    """Coverage from the period columns: the main run of months with records.
+    """Coverage from the monthly records (datasets whose period column is a month), or None.
 
-    Monthly datasets (period column of kind `month`) decide when there are any, else all period
-    columns. Distinct months are split wherever more than CLUSTER_GAP_MONTHS pass without a
-    record; the run holding most records is the coverage, so a typo such as 2203-01 cannot
-    stretch it.
+    Distinct months are split wherever more than CLUSTER_GAP_MONTHS pass without a record; the
+    run holding most records is the coverage, so a typo such as 2013-04 cannot stretch it.
+    Rosters and registries are not used: their entry dates legitimately reach back for years.
     """
-    monthly, dated = [], []
+    monthly = []
     for name, df in frames.items():
         ds = DATASETS[name]
-        if ds.period_column and ds.period_column in df and len(df):
-            kind = ds.column(ds.period_column).kind
-            (monthly if kind == "month" else dated).append(df[ds.period_column])
-    series = monthly or dated
-    if not series:
+        if ds.period_column and ds.period_column in df and len(df) \
+                and ds.column(ds.period_column).kind == "month":
+            monthly.append(df[ds.period_column])
+    if not monthly:
         return None
-    months = pd.concat(series).dropna().dt.to_period("M")
+    months = pd.concat(monthly).dropna().dt.to_period("M")
     if months.empty:
         return None
     counts = months.value_counts().sort_index()

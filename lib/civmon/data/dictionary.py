@@ -142,8 +142,7 @@ def write_template(ds: Dataset, path: Path) -> Path:
             dv.add(f"{letter}3:{letter}{last_row}")
             ws.add_data_validation(dv)
         if fmt:
-            for r in range(3, 103):
-                ws.cell(row=r, column=i).number_format = fmt
+            ws.column_dimensions[letter].number_format = fmt  # applies to what staff type in the column
     ws.freeze_panes = "A3"
     notes = wb.create_sheet("说明")
     notes.append(["中文表头", "column", "类型 type", "必填 required", "可选值 allowed values", "说明 description"])
