@@ -96,7 +96,7 @@ def _setup_log(run_dir: Path, quiet: bool) -> logging.Handler:
 def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by: str | None = None,
               periods: list[str] | None = None, jobs: int | None = None, force: bool = False,
               quiet: bool = False, launcher: str = "auto", out_root: Path | None = None, gate=None,
-              echo=print) -> BatchResult:
+              echo=print, notebooks_dir: Path | None = None, scopes: list[str] | None = None) -> BatchResult:
     """Run every job of the matrix into outputs/<run>/; skip jobs whose key matches their last good output."""
     t0 = time.perf_counter()
     run_dir = Path(out_root or params.output_dir) / params.name
@@ -110,8 +110,8 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
         shutil.rmtree(run_dir / leftover, ignore_errors=True)
     handler = _setup_log(run_dir, quiet)
     try:
-        scopes = resolve_scopes(params, areas, by)
-        planned = plan_jobs(params, scopes, periods or [params.period])
+        scopes = scopes or resolve_scopes(params, areas, by)
+        planned = plan_jobs(params, scopes, periods or [params.period], **({"notebooks_dir": notebooks_dir} if notebooks_dir else {}))
         formats = tuple(params.formats)
         for job in planned:
             job.key = job_key(job, data_digests, formats)

@@ -32,10 +32,11 @@ class Job:
     period: str
     params: dict = field(repr=False)
     key: str = ""
+    notebooks_dir: Path = NOTEBOOKS_DIR
 
     @property
     def notebook(self) -> Path:
-        return NOTEBOOKS_DIR / REPORTS[self.programme][0]
+        return Path(self.notebooks_dir) / REPORTS[self.programme][0]
 
     @property
     def rel_dir(self) -> Path:
@@ -50,7 +51,7 @@ class Job:
         return f"{self.scope:12s} {self.programme:10s} {self.period}"
 
 
-def plan_jobs(params: RunParams, scopes: list[str], periods: list[str]) -> list[Job]:
+def plan_jobs(params: RunParams, scopes: list[str], periods: list[str], notebooks_dir: Path = NOTEBOOKS_DIR) -> list[Job]:
     """Expand to scope x period x (programmes + overview); params of each job are fully resolved."""
     programmes = list(params.programmes) + (["overview"] if params.overview else [])
     jobs = []
@@ -59,7 +60,7 @@ def plan_jobs(params: RunParams, scopes: list[str], periods: list[str]) -> list[
             values = params.model_dump(mode="json")
             values.update(scope=scope, period=period)
             for prog in programmes:
-                jobs.append(Job(programme=prog, scope=scope, period=period, params=values))
+                jobs.append(Job(programme=prog, scope=scope, period=period, params=values, notebooks_dir=notebooks_dir))
     return jobs
 
 
