@@ -1,0 +1,49 @@
+"""Assign synthetic records to townships and villages/communities of the sample's areas table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def assign_places(areas: pd.DataFrame, rng: np.random.Generator, n: int,
+                  rural_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """Township and village/community codes for n records, in proportion to population.
+
+    `rural_weight` > 1 over-represents villages (rural poverty rates are higher).
+    """
+    units = areas[areas["level"] != "township"]
+    w = units["population"].to_numpy(dtype=float)
+    w = w * np.where(units["level"].to_numpy() == "village", rural_weight, 1.0)
+    pick = rng.choice(len(units), size=n, p=w / w.sum())
+    return (units["parent_code"].to_numpy(dtype=object)[pick].astype(str),
+            units["area_code"].to_numpy(dtype=object)[pick].astype(str))
+
+
+def township_codes(areas: pd.DataFrame) -> np.ndarray:
+    """The township codes of the areas table, in order."""
+    return areas.loc[areas["level"] == "township", "area_code"].to_numpy(dtype=str)
+
+
+def month_index(dates) -> np.ndarray:
+    """Months since 2021-01 (0 = January 2021) of each date; negative before the sample starts."""
+    d = pd.DatetimeIndex(dates)
+    return ((d.year - 2021) * 12 + d.month - 1).to_numpy(dtype=np.int64)
+
+
+def random_days_in_months(rng: np.random.Generator, month_idx: np.ndarray) -> pd.DatetimeIndex:
+    """A uniformly random day within each month (given as months since 2021-01)."""
+    month_idx = np.asarray(month_idx, dtype=np.int64)
+    y = 2021 + np.floor_divide(month_idx, 12)
+    m = np.mod(month_idx, 12) + 1
+    start = pd.to_datetime(pd.DataFrame({"year": y, "month": m, "day": 1}))
+    ndays = start.dt.days_in_month.to_numpy()
+    offset = np.floor(rng.random(len(month_idx)) * ndays).astype("timedelta64[D]")
+    return pd.DatetimeIndex(start.to_numpy() + offset)
+
+
+def month_starts(month_idx) -> pd.DatetimeIndex:
+    """First day of each month given as months since 2021-01."""
+    month_idx = np.asarray(month_idx, dtype=np.int64)
+    return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({
+        "year": 2021 + np.floor_divide(month_idx, 12), "month": np.mod(month_idx, 12) + 1, "day": 1})))
