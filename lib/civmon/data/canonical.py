@@ -161,7 +161,8 @@ def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
     _ids_in_text_columns(report, df, ds, path, written, key)
     for name in contracts.CODE_CATEGORIES:
         if name in df:
-            df[name] = df[name].astype("category")
+            # object categories, which is what a Parquet round trip (the cache) gives back
+            df[name] = pd.Categorical(df[name].to_numpy(dtype=object, na_value=None))
     out = pseudonymise(df, ds, key)
     out.index.name = "source_row"
     summary = summarise(out, ds, path.name)
