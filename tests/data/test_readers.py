@@ -219,3 +219,30 @@ def test_template_headers_english_row_is_skipped(tmp_path, tables):
     p = one(res.report, "bad ID number checksum")
     assert (p.file, p.row, p.column) == ("relief_members.xlsx", 6, "身份证号")  # rows 1-2 headers, data from row 3
     assert len(res.data["relief_members"]) == 4
+
+
+def test_excel_csv_with_trailing_empty_columns(tmp_path, tables):
+    header, rows = tables["relief_payments"]
+    text = "\r\n".join(",".join(f'"{v}"' if "," in v else v for v in r) + ",," for r in [header] + rows) + "\r\n"
+    (tmp_path / "relief_payments.csv").write_text(text, encoding="utf-8")
+    res = _load(tmp_path)
+    assert res.report.ok and res.report.problems == [], res.report.format()
+    assert len(res.data["relief_payments"]) == 5
+
+
+def test_tab_separated_with_title_line(tmp_path, tables):
+    header, rows = tables["relief_payments"]
+    rows[4][header.index("amount")] = "-2"
+    text = "救助金发放表\n" + "\n".join("\t".join(r) for r in [header] + rows) + "\n"
+    (tmp_path / "relief_payments.csv").write_text(text, encoding="utf-8")
+    p = one(_load(tmp_path).report, "negative amount")
+    assert p.row == 7
+
+
+def test_xlsx_id_number_stored_as_a_number(tmp_path, tables):
+    header, rows = tables["relief_members"]
+    rows[1][1] = float(rows[1][1][:17] + "0")  # what Excel does to an ID typed into a General cell
+    write_xlsx(tmp_path / "relief_members.xlsx", zh_header("relief_members"), rows)
+    p = one(_load(tmp_path).report, "not an 18-character ID number")
+    assert (p.row, p.column) == (3, "身份证号")
+    assert "stored as text" in p.expected

@@ -10,7 +10,7 @@ import pytest
 from civmon.data import DataValidationError, load, validate_folder
 from civmon.data.validation import MAX_SAME_PROBLEM
 
-from .conftest import P1, bad_checksum, csv_text, one, problems_with, write_csv, write_folder, zh_header
+from .conftest import P1, bad_checksum, csv_text, one, problems_with, write_csv, zh_header
 
 
 def _load(folder, **kw):

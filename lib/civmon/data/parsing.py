@@ -34,7 +34,8 @@ PARSE_MESSAGES = {
     "num": ("not a number", "a number"),
     "int": ("not a whole number", "a whole number"),
     "bool": ("not yes/no", "是/否, Y/N, 1/0 or true/false"),
-    "id_number": ("not an 18-character ID number", "17 digits then a digit or X"),
+    "id_number": ("not an 18-character ID number",
+                  "17 digits then a digit or X, stored as text (Excel shows long numbers as 3.3E+17)"),
 }
 
 

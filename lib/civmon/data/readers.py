@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -93,8 +94,9 @@ def detect_encoding(data: bytes) -> tuple[str, str]:
     raise ValueError(guess)
 
 
-def _sniff_delimiter(line: str) -> str:
-    counts = {d: line.count(d) for d in (",", "\t", ";")}
+def _sniff_delimiter(head: str) -> str:
+    """The most frequent of comma, tab and semicolon in the first lines (comma if none)."""
+    counts = {d: head.count(d) for d in (",", "\t", ";")}
     return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
 
 
@@ -124,14 +126,12 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
         body = data
     else:
         body = text.encode("utf-8")
-    head_lines = text[:100_000].splitlines()[:HEADER_SEARCH_ROWS]
-    delimiter = _sniff_delimiter(next((ln for ln in head_lines if ln.strip()), ""))
+    head_lines = re.split(r"\r\n|\n|\r", text[:100_000])[:HEADER_SEARCH_ROWS]
+    delimiter = _sniff_delimiter("\n".join(head_lines))
     head_rows = list(csv.reader(head_lines, delimiter=delimiter))
     h = _find_header(head_rows, header_aliases(ds))
     headers = [c.strip() for c in head_rows[h]] if h < len(head_rows) else []
-    while headers and headers[-1] == "":
-        headers.pop()  # trailing separators on the header line
-    if not headers:
+    if not any(headers):
         raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
     names = [f"c{i}" for i in range(len(headers))]
     skipped: list[tuple[int | None, int, str]] = []
@@ -178,7 +178,6 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
         problems.append(_file_problem(path, ds, "file does not end with a line break",
                                       "a complete last line (check it was not cut short)",
                                       row=last_row, severity=WARNING))
-    frame = frame.iloc[:, : len(headers)]
     return RawTable(frame, headers, h + 1, encoding, problems)
 
 
