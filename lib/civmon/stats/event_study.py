@@ -21,6 +21,9 @@ from civmon.stats.results import EventStudyResult, PretrendTest, Result
 def period_index(s: pd.Series) -> tuple[np.ndarray, str]:
     """Integer period numbers for a time column: months for datetimes (year*12 + month - 1),
     ordinals for pandas Periods, the values themselves for integer-valued numbers; NaN if missing."""
+    if s.dtype == object and s.notna().any() and all(
+            isinstance(v, (pd.Timestamp, np.datetime64)) for v in s.dropna()):
+        s = pd.to_datetime(s)
     if pd.api.types.is_datetime64_any_dtype(s):
         out = (s.dt.year * 12 + s.dt.month - 1).astype("Float64")
         return out.to_numpy(dtype=float, na_value=np.nan), "month"
@@ -139,24 +142,25 @@ def event_study(df: pd.DataFrame, outcome: str, unit: str, time: str, first_trea
     fit = fit_linear(numeric(d, outcome), X, names, se=se, cluster=d[cluster_col].to_numpy(),
                      absorb=pd.factorize(u_codes)[0], min_clusters=min_clusters, describe=describe)
 
-    beta_idx = {key: n_time + j for key, j in cell_index.items()}
-    cohort_rows = []
-    for (gi, ei), cnt in cell_counts.items():
-        i = beta_idx[(gi, ei)]
-        est, s = float(fit.params[i]), float(np.sqrt(fit.vcov[i, i]))
-        lo, hi, p = t_inference(est, s, fit.dof, level)
-        cohort_rows.append({"cohort": _label(gi, kind), "event_time": int(ei), "estimate": est,
-                            "se": s, "ci_low": lo, "ci_high": hi, "pvalue": p, "n": int(cnt)})
-    by_cohort_time = pd.DataFrame(cohort_rows)
+    cell_g = cell_counts.index.get_level_values("g").to_numpy(float)
+    cell_e = cell_counts.index.get_level_values("e").to_numpy(float).astype(int)
+    cell_n = cell_counts.to_numpy()
+    beta = fit.params[n_time:]
+    beta_se = np.sqrt(np.diag(fit.vcov)[n_time:])
+    crit = float(stats.t.ppf(0.5 + level / 2, fit.dof))
+    by_cohort_time = pd.DataFrame({
+        "cohort": [_label(v, kind) for v in cell_g], "event_time": cell_e, "estimate": beta,
+        "se": beta_se, "ci_low": beta - crit * beta_se, "ci_high": beta + crit * beta_se,
+        "pvalue": 2 * stats.t.sf(np.abs(beta) / beta_se, fit.dof), "n": cell_n})
 
     def weights_for(event_times) -> np.ndarray:
+        """Interaction weights: each cell's share of the treated observations at these event times."""
         w = np.zeros(len(names))
-        sel = cell_counts[cell_counts.index.get_level_values("e").isin(list(event_times))]
-        for key, cnt in sel.items():
-            w[beta_idx[key]] = cnt
-        return w / w.sum()
+        sel = np.isin(cell_e, list(event_times))
+        w[n_time + np.flatnonzero(sel)] = cell_n[sel] / cell_n[sel].sum()
+        return w
 
-    observed_e = set(cell_counts.index.get_level_values("e").astype(int))
+    observed_e = set(cell_e.tolist())
     et_rows, lead_w = [], []
     for ev in range(k_lead, m_lag + 1):
         if ev == -1:
@@ -168,10 +172,10 @@ def event_study(df: pd.DataFrame, outcome: str, unit: str, time: str, first_trea
             continue
         w = weights_for([ev])
         est, s = fit.lincomb(w)
-        lo, hi, p = t_inference(est, s, fit.dof, level)
-        et_rows.append({"event_time": ev, "estimate": est, "se": s, "ci_low": lo, "ci_high": hi,
-                        "pvalue": p, "n": int(cell_counts.xs(ev, level="e").sum()),
-                        "reference": False})
+        et_rows.append({"event_time": ev, "estimate": est, "se": s, "ci_low": est - crit * s,
+                        "ci_high": est + crit * s,
+                        "pvalue": float(2 * stats.t.sf(abs(est) / s, fit.dof)),
+                        "n": int(cell_n[cell_e == ev].sum()), "reference": False})
         if ev <= -2:
             lead_w.append((ev, w))
     by_event_time = pd.DataFrame(et_rows)
@@ -182,7 +186,7 @@ def event_study(df: pd.DataFrame, outcome: str, unit: str, time: str, first_trea
     w_att = weights_for(post_e)
     est, s = fit.lincomb(w_att)
     lo, hi, p = t_inference(est, s, fit.dof, level)
-    n_post = int(sum(cell_counts.xs(ev, level="e").sum() for ev in post_e))
+    n_post = int(cell_n[np.isin(cell_e, post_e)].sum())
     method = (f"Sun-Abraham interaction-weighted event study, {control}-treated controls, "
               f"CR1 by {cluster_col} (G={fit.n_clusters})" if se == "cluster" else
               f"Sun-Abraham interaction-weighted event study, {control}-treated controls ({se})")

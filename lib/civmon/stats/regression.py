@@ -105,7 +105,7 @@ def collinear_columns(X: np.ndarray, X_raw: np.ndarray | None = None
     if not keep:
         return absorbed, [], None
     Z = X[:, keep] / norms[keep]
-    r = scipy.linalg.qr(Z, mode="r", check_finite=False)[0][: len(keep)]
+    r = np.linalg.qr(Z, mode="r")[: len(keep)]
     diag = np.abs(np.diag(r))
     dependent = [keep[i] for i in np.flatnonzero(diag < 1e-8)]
     if len(keep) > X.shape[0]:
@@ -197,7 +197,9 @@ def fit_linear(y: np.ndarray, X: np.ndarray, names: Sequence[str], *, se: str = 
 
     # One QR serves the collinearity check and the fit: b = R^-1 R'^-1 X'y, (X'X)^-1 = R^-1 R'^-1;
     # the statsmodels results object then supplies residuals and the sandwich pieces.
-    r_inv = scipy.linalg.solve_triangular(R, np.eye(p), check_finite=False)
+    r_inv, info = scipy.linalg.lapack.dtrtri(R, lower=0)
+    if info != 0:
+        raise EstimationError("singular design matrix")
     xtx_inv = r_inv @ r_inv.T
     params = xtx_inv @ (Xd.T @ yd)
     model = sm.OLS(yd, Xd, hasconst=absorb is None and _has_constant(Xd))
