@@ -87,28 +87,50 @@ def test_recovers_cohort_specific_dynamics_where_twfe_is_biased():
     assert naive.ci_high < overall_truth
 
 
+def _replicates(rng, design: pd.DataFrame, reps: int) -> pd.DataFrame:
+    """``reps`` fresh outcome columns on a fixed design: new unit and time effects and noise."""
+    unit, time = design["unit"].to_numpy(), design["time"].to_numpy()
+    Y = (design["true_effect"].to_numpy()[:, None]
+         + rng.normal(0, 1, (unit.max() + 1, reps))[unit]
+         + rng.normal(0, 0.5, (time.max() + 1, reps))[time]
+         + rng.normal(0, 1, (len(design), reps)))
+    return pd.concat([design, pd.DataFrame(Y, columns=[f"y{r}" for r in range(reps)],
+                                           index=design.index)], axis=1)
+
+
+def test_several_outcomes_match_one_at_a_time():
+    rng = np.random.default_rng(11)
+    design = make_staggered_panel(rng, 60, 10, [4, 6, np.nan], lambda g, e: 1 + 0.5 * e, missing=0.1)
+    df = _replicates(rng, design, 3)
+    many = event_study(df, ["y0", "y1", "y2"], "unit", "time", "first_treated", window=(-3, 3))
+    for r, res in enumerate(many):
+        one = event_study(df, f"y{r}", "unit", "time", "first_treated", window=(-3, 3))
+        pd.testing.assert_frame_equal(one.by_cohort_time, res.by_cohort_time, rtol=1e-10)
+        pd.testing.assert_frame_equal(one.by_event_time, res.by_event_time, rtol=1e-10)
+        assert one.att.se == pytest.approx(res.att.se, rel=1e-10)
+        assert one.pretrend.stat == pytest.approx(res.pretrend.stat, rel=1e-9)
+
+
 def test_att_interval_coverage_and_pretrend_size():
-    """1,000 simulated staggered panels (60 units x 10 periods, heterogeneous effects): the ATT
-    is centred on the truth, its 95% interval covers it 93-97% of the time, and the pre-trend
-    test rejects a true null at close to 5%."""
-    reps, cover, reject, errs = 1000, 0, 0, []
+    """2,000 simulated outcomes on a staggered design (60 units x 10 periods, 2 cohorts with
+    different dynamic effects, never-treated controls): the ATT is centred on the truth, its
+    95% interval covers it in 93-97% of repetitions, and the pre-trend test rejects a true
+    null at close to 5%. (Binomial s.e. of the coverage at 2,000 repetitions: 0.5 points.)"""
+    reps = 2000
     rng = np.random.default_rng(20240601)
-
-    def effect(g, e):
-        return np.where(g == 4, 1.0 + 0.5 * e, 0.5)
-
-    for _ in range(reps):
-        df = make_staggered_panel(rng, 60, 10, [4, 6, np.nan], effect)
-        res = event_study(df, "y", "unit", "time", "first_treated", window=(-3, 3))
-        e = df["time"] - df["first_treated"]
-        truth = df.loc[(df["treated"] == 1) & (e <= 3), "true_effect"].mean()
-        errs.append(res.att.estimate - truth)
-        cover += res.att.ci_low <= truth <= res.att.ci_high
-        reject += res.pretrend.pvalue < 0.05
-    errs = np.asarray(errs)
-    assert abs(errs.mean()) < 3 * errs.std() / np.sqrt(reps)
-    assert 0.93 <= cover / reps <= 0.97
-    assert 0.03 <= reject / reps <= 0.08
+    design = make_staggered_panel(rng, 60, 10, [4, 6, np.nan],
+                                  lambda g, e: np.where(g == 4, 1.0 + 0.5 * e, 0.5))
+    e = design["time"] - design["first_treated"]
+    truth = design.loc[(design["treated"] == 1) & (e <= 3), "true_effect"].mean()
+    df = _replicates(rng, design, reps)
+    results = event_study(df, [f"y{r}" for r in range(reps)], "unit", "time", "first_treated",
+                          window=(-3, 3))
+    est = np.array([r.att.estimate for r in results])
+    covered = np.array([r.att.ci_low <= truth <= r.att.ci_high for r in results])
+    rejected = np.array([r.pretrend.pvalue < 0.05 for r in results])
+    assert abs(est.mean() - truth) < 3 * est.std() / np.sqrt(reps)
+    assert 0.93 <= covered.mean() <= 0.97
+    assert 0.03 <= rejected.mean() <= 0.08
 
 
 def test_monthly_dates_give_the_same_answer_as_integer_periods():

@@ -20,9 +20,9 @@ def _binary(d: pd.DataFrame, col: str) -> np.ndarray:
     return x
 
 
-def did(df: pd.DataFrame, outcome: str, treated: str, post: str, controls: Sequence[str] = (),
+def did(df: pd.DataFrame, outcome: str | Sequence[str], treated: str, post: str, controls: Sequence[str] = (),
         cluster: str | None = None, se: str | None = None, weights: str | None = None, *,
-        min_clusters: int = MIN_CLUSTERS, level: float = 0.95) -> Result:
+        min_clusters: int = MIN_CLUSTERS, level: float = 0.95) -> Result | list[Result]:
     """2x2 difference in differences: the coefficient on treated x post in
     ``outcome ~ 1 + treated + post + treated:post + controls`` (OLS, WLS with ``weights``).
 
@@ -30,12 +30,14 @@ def did(df: pd.DataFrame, outcome: str, treated: str, post: str, controls: Seque
     (CR1, G/(G-1) x (N-1)/(N-K), t(G-1), as Stata ``vce(cluster)``); default "cluster" if
     ``cluster`` is given, else "classical". Rows with missing values are dropped. Raises
     :class:`EstimationError` when a cell of the 2x2 is empty, a control is collinear, or
-    there are fewer than ``min_clusters`` clusters.
+    there are fewer than ``min_clusters`` clusters. ``outcome`` may be a list of columns
+    (same sample, one decomposition): a list of results is returned.
     """
     se = resolve_se(se, cluster)
     controls = list(controls)
     extra = [c for c in (cluster, weights) if c is not None]
-    d = complete_rows(df, [outcome, treated, post, *controls, *extra])
+    outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
+    d = complete_rows(df, [*outcomes, treated, post, *controls, *extra])
     tr, po = _binary(d, treated), _binary(d, post)
     for t_val, p_val, label in ((0, 0, "untreated before"), (0, 1, "untreated after"),
                                 (1, 0, "treated before"), (1, 1, "treated after")):
@@ -47,11 +49,15 @@ def did(df: pd.DataFrame, outcome: str, treated: str, post: str, controls: Seque
     names = ["Intercept", treated, post, term, *controls]
     X = np.column_stack([np.ones(len(d)), tr, po, tr * po, *[numeric(d, c) for c in controls]])
     describe = {c: f"control {c!r}" for c in controls}
-    fit = fit_linear(numeric(d, outcome), X, names, se=se,
-                     cluster=None if cluster is None else d[cluster].to_numpy(),
-                     weights=None if weights is None else numeric(d, weights),
-                     min_clusters=min_clusters, describe=describe)
-    return fit.result(term, f"2x2 DID, OLS ({se_label(fit)})", level)
+    Y = numeric(d, outcome) if isinstance(outcome, str) else np.column_stack(
+        [numeric(d, c) for c in outcomes])
+    fits = fit_linear(Y, X, names, se=se,
+                      cluster=None if cluster is None else d[cluster].to_numpy(),
+                      weights=None if weights is None else numeric(d, weights),
+                      min_clusters=min_clusters, describe=describe)
+    if isinstance(outcome, str):
+        return fits.result(term, f"2x2 DID, OLS ({se_label(fits)})", level)
+    return [f.result(term, f"2x2 DID, OLS ({se_label(f)})", level) for f in fits]
 
 
 def twfe(df: pd.DataFrame, outcome: str, treatment: str, unit: str, time: str,

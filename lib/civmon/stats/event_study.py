@@ -9,6 +9,9 @@ can be checked to machine precision against fixest/pyfixest's saturated event st
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
+
 import numpy as np
 import pandas as pd
 from scipy import stats
@@ -44,10 +47,10 @@ def _label(value: float, kind: str):
     return int(value)
 
 
-def event_study(df: pd.DataFrame, outcome: str, unit: str, time: str, first_treated: str,
+def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time: str, first_treated: str,
                 window: tuple[int, int] = (-6, 6), cluster: str | None = None,
                 control: str = "never", *, se: str = "cluster",
-                min_clusters: int = MIN_CLUSTERS, level: float = 0.95) -> EventStudyResult:
+                min_clusters: int = MIN_CLUSTERS, level: float = 0.95) -> EventStudyResult | list[EventStudyResult]:
     """Dynamic treatment effects robust to effects that differ by cohort and over time.
 
     Sun and Abraham (2021): regress ``outcome`` on a dummy for every cohort x event time
@@ -68,6 +71,9 @@ def event_study(df: pd.DataFrame, outcome: str, unit: str, time: str, first_trea
     Abraham's choice when no unit is never treated). Errors are cluster-robust by ``cluster``
     (default ``unit``) with the fixest/reghdfe correction and t(G-1) intervals.
 
+    ``outcome`` may be a list of columns: each is estimated on the same design (rows complete
+    for all of them) and a list of results is returned, sharing one decomposition.
+
     Raises :class:`EstimationError` when there are no comparison units, everyone is treated
     at once, a cohort x event time is not identified, or clusters are too few.
     """
@@ -77,7 +83,8 @@ def event_study(df: pd.DataFrame, outcome: str, unit: str, time: str, first_trea
     if k_lead > -1 or m_lag < 0:
         raise EstimationError("window must be (-k, m) with k >= 1 and m >= 0")
     cluster_col = unit if cluster is None else cluster
-    d = complete_rows(df, [outcome, unit, time] + ([cluster] if cluster else []))
+    outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
+    d = complete_rows(df, [*outcomes, unit, time] + ([cluster] if cluster else []))
     t, kind = period_index(d[time])
     g, g_kind = period_index(d[first_treated])
     if kind != g_kind and not np.all(np.isnan(g)):
@@ -139,12 +146,27 @@ def event_study(df: pd.DataFrame, outcome: str, unit: str, time: str, first_trea
     cell_names = [f"cohort[{_label(gi, kind)}]:e[{int(ei)}]" for gi, ei in cell_counts.index]
     names = [f"time[{_label(v, kind)}]" for v in t_levels[1:]] + cell_names
     describe = {nm: f"cohort x event time {nm} (no comparison units at that time)" for nm in cell_names}
-    fit = fit_linear(numeric(d, outcome), X, names, se=se, cluster=d[cluster_col].to_numpy(),
-                     absorb=pd.factorize(u_codes)[0], min_clusters=min_clusters, describe=describe)
-
+    Y = numeric(d, outcomes[0]) if isinstance(outcome, str) else np.column_stack(
+        [numeric(d, c) for c in outcomes])
+    fits = fit_linear(Y, X, names, se=se, cluster=d[cluster_col].to_numpy(),
+                      absorb=pd.factorize(u_codes)[0], min_clusters=min_clusters, describe=describe)
     cell_g = cell_counts.index.get_level_values("g").to_numpy(float)
     cell_e = cell_counts.index.get_level_values("e").to_numpy(float).astype(int)
     cell_n = cell_counts.to_numpy()
+    n_ref = int(np.sum(e == -1))
+    summarise = partial(_summarise, names=names, n_time=n_time, cell_g=cell_g, cell_e=cell_e,
+                        cell_n=cell_n, n_ref=n_ref, kind=kind, window=(k_lead, m_lag),
+                        level=level, control=control, cluster_col=cluster_col, se=se, n=n,
+                        dropped=dropped)
+    if isinstance(outcome, str):
+        return summarise(fits)
+    return [summarise(f) for f in fits]
+
+
+def _summarise(fit, *, names, n_time, cell_g, cell_e, cell_n, n_ref, kind, window, level,
+               control, cluster_col, se, n, dropped) -> EventStudyResult:
+    """Cohort x event-time table, interaction-weighted event-time effects, ATT and pre-trend test."""
+    k_lead, m_lag = window
     beta = fit.params[n_time:]
     beta_se = np.sqrt(np.diag(fit.vcov)[n_time:])
     crit = float(stats.t.ppf(0.5 + level / 2, fit.dof))
@@ -166,7 +188,7 @@ def event_study(df: pd.DataFrame, outcome: str, unit: str, time: str, first_trea
         if ev == -1:
             et_rows.append({"event_time": -1, "estimate": 0.0, "se": 0.0, "ci_low": 0.0,
                             "ci_high": 0.0, "pvalue": np.nan,
-                            "n": int(np.sum(e == -1)), "reference": True})
+                            "n": n_ref, "reference": True})
             continue
         if ev not in observed_e:
             continue

@@ -129,8 +129,12 @@ def fit_linear(y: np.ndarray, X: np.ndarray, names: Sequence[str], *, se: str = 
                cluster: np.ndarray | None = None, absorb: np.ndarray | None = None,
                weights: np.ndarray | None = None, hac_lags: int | None = None,
                hac_df_correction: bool = False, min_clusters: int = MIN_CLUSTERS,
-               describe: dict[str, str] | None = None) -> LinearFit:
+               describe: dict[str, str] | None = None) -> LinearFit | list[LinearFit]:
     """Fit y on X by OLS (WLS with ``weights``), one set of fixed effects absorbed by demeaning.
+
+    ``y`` may be a matrix (one column per outcome, same design): the design is decomposed
+    once and a list of fits is returned, with the same formulas evaluated in numpy
+    (classical, hc1 and cluster only); a single outcome goes through statsmodels.
 
     Conventions (N observations, K parameters including absorbed fixed effects, G clusters):
 
@@ -172,7 +176,8 @@ def fit_linear(y: np.ndarray, X: np.ndarray, names: Sequence[str], *, se: str = 
         yd = demean(y, absorb, weights)
     if weights is not None:
         sqw = np.sqrt(weights)
-        Xd, yd = Xd * sqw[:, None], yd * sqw
+        Xd = Xd * sqw[:, None]
+        yd = yd * (sqw if yd.ndim == 1 else sqw[:, None])
         X_raw = X * sqw[:, None]
     else:
         X_raw = X
@@ -201,12 +206,25 @@ def fit_linear(y: np.ndarray, X: np.ndarray, names: Sequence[str], *, se: str = 
     if info != 0:
         raise EstimationError("singular design matrix")
     xtx_inv = r_inv @ r_inv.T
+    cl, n_clusters, k_cl = None, None, p
+    if se == "cluster":
+        if cluster is None:
+            raise EstimationError("se='cluster' needs a cluster variable")
+        cl = pd.factorize(np.asarray(cluster))[0]
+        n_clusters = int(cl.max()) + 1
+        if n_clusters < max(2, min_clusters):
+            raise EstimationError(
+                f"too few clusters for cluster-robust errors: G={n_clusters} < {max(2, min_clusters)}"
+                " (use se='classical'/'hc1', a coarser design or more clusters)")
+        if absorb is not None:
+            k_cl = p + (1 if _is_nested(absorb, cl) else n_absorbed)
+    if yd.ndim == 2:
+        return _fit_many(yd, Xd, xtx_inv, names, se, cl, n_clusters, k_full, k_cl)
     params = xtx_inv @ (Xd.T @ yd)
     model = sm.OLS(yd, Xd, hasconst=absorb is None and _has_constant(Xd))
     model.rank = p  # full rank was established above; spares statsmodels an SVD
     ssr = float(np.sum((yd - Xd @ params) ** 2))
     res = RegressionResults(model, params, normalized_cov_params=xtx_inv, scale=ssr / (n - k_full))
-    n_clusters = None
     dof: float = n - k_full
     if se == "classical":
         vcov = xtx_inv * (ssr / (n - k_full))
@@ -220,22 +238,40 @@ def fit_linear(y: np.ndarray, X: np.ndarray, names: Sequence[str], *, se: str = 
         if hac_df_correction:
             vcov = vcov * (n / (n - k_full))
     else:
-        if cluster is None:
-            raise EstimationError("se='cluster' needs a cluster variable")
-        cl = pd.factorize(np.asarray(cluster))[0]
-        n_clusters = int(cl.max()) + 1
-        if n_clusters < max(2, min_clusters):
-            raise EstimationError(
-                f"too few clusters for cluster-robust errors: G={n_clusters} < {max(2, min_clusters)}"
-                " (use se='classical'/'hc1', a coarser design or more clusters)")
-        k_cl = p
-        if absorb is not None:
-            k_cl = p + (1 if _is_nested(absorb, cl) else n_absorbed)
         vcov = sw.cov_cluster(res, cl, use_correction=False)
         vcov = vcov * (n_clusters / (n_clusters - 1) * (n - 1) / (n - k_cl))
         dof = n_clusters - 1
     return LinearFit(names=names, params=params, vcov=np.asarray(vcov), n=n, dof=dof,
                      se_type=se, n_clusters=n_clusters, k_params=k_full, raw=res)
+
+
+def _fit_many(Yd: np.ndarray, Xd: np.ndarray, xtx_inv: np.ndarray, names: tuple[str, ...],
+              se: str, cl: np.ndarray | None, n_clusters: int | None, k_full: int,
+              k_cl: int) -> list[LinearFit]:
+    """The formulas of :func:`fit_linear` for many outcomes at once (vectorised sandwiches)."""
+    n, p = Xd.shape
+    B = xtx_inv @ (Xd.T @ Yd)
+    E = Yd - Xd @ B
+    if se == "classical":
+        V = xtx_inv[None] * (np.sum(E ** 2, axis=0) / (n - k_full))[:, None, None]
+        dof = n - k_full
+    elif se == "hc1":
+        A = Xd @ xtx_inv
+        V = np.einsum("ip,iq,ir->rpq", A, A, E ** 2) * (n / (n - k_full))
+        dof = n - k_full
+    elif se == "cluster":
+        A = Xd @ xtx_inv
+        order = np.argsort(cl, kind="stable")
+        starts = np.flatnonzero(np.r_[True, np.diff(cl[order]) != 0])
+        S = np.stack([np.add.reduceat(A[order, j][:, None] * E[order], starts, axis=0)
+                      for j in range(p)], axis=1)  # G x p x R: cluster scores times (X'X)^-1
+        V = np.einsum("gpr,gqr->rpq", S, S)
+        V *= n_clusters / (n_clusters - 1) * (n - 1) / (n - k_cl)
+        dof = n_clusters - 1
+    else:
+        raise EstimationError(f"se={se!r} is not available for several outcomes at once")
+    return [LinearFit(names=names, params=B[:, r], vcov=V[r], n=n, dof=dof, se_type=se,
+                      n_clusters=n_clusters, k_params=k_full, raw=None) for r in range(B.shape[1])]
 
 
 def newey_west_lags(n: int) -> int:
