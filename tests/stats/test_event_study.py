@@ -56,6 +56,19 @@ def test_cohort_effects_match_pyfixest_on_unbalanced_panel(pyfixest):
     assert np.allclose(mine["estimate"], theirs["estimate"], rtol=1e-8, atol=1e-10)
     assert np.allclose(mine["se"], theirs["se"], rtol=1e-8)
 
+    # the pre-trend statistic: Wald test of the interaction-weighted leads -5..-2
+    order = list(pd.MultiIndex.from_tuples([(g, e) for e, g in keys]))
+    R = np.zeros((4, len(order)))
+    for i, lead in enumerate(range(-5, -1)):
+        cells = ours.by_cohort_time[ours.by_cohort_time["event_time"] == lead]
+        for _, c in cells.iterrows():
+            R[i, order.index((c["cohort"], lead))] = c["n"] / cells["n"].sum()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit.wald_test(R=R, distribution="chi2")
+    assert ours.pretrend.stat * ours.pretrend.df == pytest.approx(fit._wald_statistic, rel=1e-8)
+    assert ours.pretrend.df_denom == 199
+
 
 def test_recovers_cohort_specific_dynamics_where_twfe_is_biased():
     """Cohorts with different, growing effects: the event study recovers each cohort's path

@@ -60,7 +60,9 @@ def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time:
     at that event time (weights held fixed in the standard errors, as fixest's ``sunab``).
     All event times are saturated; ``window=(-k, m)`` selects what is reported: event
     times -k..m, the overall ATT (observation-weighted average over e = 0..m) and the
-    pre-trend test (joint chi-squared Wald test that the event-time effects -k..-2 are zero).
+    pre-trend test (joint Wald test that the event-time effects -k..-2 are zero, as
+    F = W/q on (q, G-1) degrees of freedom like fixest's ``wald()``; chi-squared over-rejects
+    with few clusters).
 
     ``time``/``first_treated``: dates (monthly periods) or integers; a missing
     ``first_treated`` means never treated; units treated at or before their first
@@ -225,9 +227,9 @@ def _summarise(fit, *, names, n_time, cell_g, cell_e, cell_n, n_ref, kind, windo
         if np.linalg.matrix_rank(V) < q:
             raise EstimationError(f"pre-trend test: the covariance of the {q} leads is singular "
                                   "(too few clusters for the window; narrow the window)")
-        stat = float(b @ np.linalg.solve(V, b))
-        pretrend = PretrendTest(stat=stat, df=q, pvalue=float(stats.chi2.sf(stat, q)),
-                                event_times=tuple(ev for ev, _ in lead_w))
+        stat = float(b @ np.linalg.solve(V, b)) / q
+        pretrend = PretrendTest(stat=stat, df=q, pvalue=float(stats.f.sf(stat, q, fit.dof)),
+                                event_times=tuple(ev for ev, _ in lead_w), df_denom=fit.dof)
 
     return EventStudyResult(by_event_time=by_event_time, att=att, pretrend=pretrend,
                             by_cohort_time=by_cohort_time, method=method, n=n,

@@ -45,16 +45,19 @@ def results_frame(results: list[Result]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class PretrendTest:
-    """Joint Wald test that all pre-treatment event-time effects are zero (chi-squared, df leads)."""
+    """Joint Wald test that all pre-treatment event-time effects are zero: ``stat`` = W/q on
+    F(``df`` = q leads, ``df_denom``) (df_denom = G-1 with cluster-robust errors)."""
 
     stat: float
     df: int
     pvalue: float
     event_times: tuple[int, ...] = ()
+    df_denom: float | None = None
 
     def to_frame(self) -> pd.DataFrame:
-        """One tidy row: stat, df, pvalue."""
-        return pd.DataFrame([{"stat": self.stat, "df": self.df, "pvalue": self.pvalue}])
+        """One tidy row: stat, df, df_denom, pvalue."""
+        return pd.DataFrame([{"stat": self.stat, "df": self.df, "df_denom": self.df_denom,
+                              "pvalue": self.pvalue}])
 
 
 @dataclass(frozen=True)
