@@ -23,7 +23,8 @@ def _pct(num: float, den: float) -> float:
 
 def _on_or_before(s: pd.Series, when: pd.Timestamp) -> pd.Series:
     """True where a date is present and not after `when`."""
-    return (s <= when).fillna(False).astype(bool)
+    out = s <= when
+    return out if out.dtype == bool else out.astype("boolean").fillna(False).astype(bool)
 
 
 # --- tables the indicators and the report share -------------------------------------------------

@@ -40,7 +40,8 @@ def _person(df: pd.DataFrame) -> str:
 
 
 def _flag(s: pd.Series) -> pd.Series:
-    return s.fillna(False).astype(bool)
+    """A plain bool Series; missing values count as False."""
+    return s if s.dtype == bool else s.astype("boolean").fillna(False).astype(bool)
 
 
 def entitled(register: pd.DataFrame, year: int) -> pd.Series:
