@@ -60,9 +60,10 @@ def did(df: pd.DataFrame, outcome: str | Sequence[str], treated: str, post: str,
     return [f.result(term, f"2x2 DID, OLS ({se_label(f)})", level) for f in fits]
 
 
-def twfe(df: pd.DataFrame, outcome: str, treatment: str, unit: str, time: str,
+def twfe(df: pd.DataFrame, outcome: str | Sequence[str], treatment: str, unit: str, time: str,
          controls: Sequence[str] = (), cluster: str | None = None, weights: str | None = None, *,
-         se: str | None = None, min_clusters: int = MIN_CLUSTERS, level: float = 0.95) -> Result:
+         se: str | None = None, min_clusters: int = MIN_CLUSTERS,
+         level: float = 0.95) -> Result | list[Result]:
     """Two-way fixed-effects estimate of a binary treatment: ``outcome ~ treatment + controls
     | unit + time`` (unit effects absorbed, time dummies). The naive estimator, biased when
     effects differ across cohorts or over time under staggered adoption; kept for comparison
@@ -73,13 +74,15 @@ def twfe(df: pd.DataFrame, outcome: str, treatment: str, unit: str, time: str,
     the clusters are not counted in K; ``se="classical"`` or ``"hc1"`` count every fixed
     effect in K (as Stata ``xtreg, fe`` and ``areg``). Raises :class:`EstimationError` when
     no unit is treated, no observation is untreated, everyone is treated at once, or a
-    control is collinear or absorbed by the fixed effects.
+    control is collinear or absorbed by the fixed effects. ``outcome`` may be a list of
+    columns (same sample): a list of results is returned.
     """
     cluster_col = unit if cluster is None else cluster
     se = se or "cluster"
     controls = list(controls)
     extra = [c for c in (cluster, weights) if c is not None]
-    d = complete_rows(df, [outcome, treatment, unit, time, *controls, *extra])
+    outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
+    d = complete_rows(df, [*outcomes, treatment, unit, time, *controls, *extra])
     tr = _binary(d, treatment)
     if not tr.any():
         raise EstimationError(f"no treated observations ({treatment!r} is 0 throughout)")
@@ -95,8 +98,13 @@ def twfe(df: pd.DataFrame, outcome: str, treatment: str, unit: str, time: str,
     names = [*time_names, treatment, *controls]
     X = np.column_stack([time_dummies, tr, *[numeric(d, c) for c in controls]])
     describe = {treatment: f"treatment {treatment!r}", **{c: f"control {c!r}" for c in controls}}
-    fit = fit_linear(numeric(d, outcome), X, names, se=se, cluster=d[cluster_col].to_numpy(),
-                     absorb=pd.factorize(d[unit])[0],
-                     weights=None if weights is None else numeric(d, weights),
-                     min_clusters=min_clusters, describe=describe)
-    return fit.result(treatment, f"TWFE, unit and time fixed effects ({se_label(fit)})", level)
+    Y = numeric(d, outcome) if isinstance(outcome, str) else np.column_stack(
+        [numeric(d, c) for c in outcomes])
+    fits = fit_linear(Y, X, names, se=se, cluster=d[cluster_col].to_numpy(),
+                      absorb=pd.factorize(d[unit])[0],
+                      weights=None if weights is None else numeric(d, weights),
+                      min_clusters=min_clusters, describe=describe)
+    label = "TWFE, unit and time fixed effects ({})"
+    if isinstance(outcome, str):
+        return fits.result(treatment, label.format(se_label(fits)), level)
+    return [f.result(treatment, label.format(se_label(f)), level) for f in fits]

@@ -60,14 +60,15 @@ class LinearFit:
 
     def table(self, level: float = 0.95, names: Sequence[str] | None = None) -> pd.DataFrame:
         """Tidy coefficient table: term, estimate, se, ci_low, ci_high, pvalue."""
-        rows = []
-        for name in names if names is not None else self.names:
-            i = self.index(name)
-            est, se = float(self.params[i]), float(np.sqrt(self.vcov[i, i]))
-            lo, hi, p = self.inference(est, se, level)
-            rows.append({"term": name, "estimate": est, "se": se, "ci_low": lo,
-                         "ci_high": hi, "pvalue": p})
-        return pd.DataFrame(rows)
+        names = list(self.names if names is None else names)
+        idx = [self.index(nm) for nm in names]
+        est = self.params[idx]
+        se = np.sqrt(np.diag(self.vcov)[idx])
+        crit = float(stats.t.ppf(0.5 + level / 2, self.dof))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            p = 2 * stats.t.sf(np.abs(est) / se, self.dof)
+        return pd.DataFrame({"term": names, "estimate": est, "se": se, "ci_low": est - crit * se,
+                             "ci_high": est + crit * se, "pvalue": p})
 
 
 def t_inference(est: float, se: float, dof: float | None, level: float = 0.95):
