@@ -94,3 +94,13 @@ def test_empty_templates_read_as_header_only(tmp_path):
     assert res.report.ok, res.report.format()
     assert {p.message for p in res.report.warnings} == {"no data rows"}
     assert len(res.data) == len(DATASETS) and all(len(df) == 0 for df in res.data.values())
+
+
+def test_unreadable_file_gives_an_empty_canonical_frame(tmp_path):
+    from civmon.data import load
+
+    (tmp_path / "temp_relief.csv").write_bytes(b"")
+    res = load(tmp_path, key="k", use_cache=False)
+    assert not res.report.ok
+    output_schema("temp_relief").validate(res.data["temp_relief"])
+    assert list(res.data["temp_relief"].columns) == output_columns(DATASETS["temp_relief"])

@@ -57,12 +57,23 @@ def display_value(value, kind: str) -> str | None:
     return str(value)
 
 
+def to_canonical(typed: pd.DataFrame, ds: Dataset, key: str) -> pd.DataFrame:
+    """Typed frame -> canonical frame: area codes categorical, identifiers pseudonymised."""
+    df = typed.copy()
+    for name in contracts.CODE_CATEGORIES:
+        if name in df:
+            # object categories, which is what a Parquet round trip (the cache) gives back
+            df[name] = pd.Categorical(df[name].to_numpy(dtype=object, na_value=None))
+    out = pseudonymise(df, ds, key)
+    out.index.name = "source_row"
+    return out
+
+
 def empty_frame(ds: Dataset) -> pd.DataFrame:
     """A zero-row canonical frame (for a dataset whose file could not be read)."""
-    typed = pd.DataFrame({c.name: pd.Series([], dtype=contracts.dtype_for(c)) for c in ds.columns})
-    out = pseudonymise(typed, ds, "unused")
-    out.index = pd.Index([], dtype="int64", name="source_row")
-    return out
+    typed = pd.DataFrame({c.name: pd.Series([], dtype=contracts.dtype_for(c)) for c in ds.columns},
+                         index=pd.Index([], dtype="int64"))
+    return to_canonical(typed, ds, "unused")
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -159,12 +170,7 @@ def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
         _contract_problems(report, fails, df, ds, path, written)
 
     _ids_in_text_columns(report, df, ds, path, written, key)
-    for name in contracts.CODE_CATEGORIES:
-        if name in df:
-            # object categories, which is what a Parquet round trip (the cache) gives back
-            df[name] = pd.Categorical(df[name].to_numpy(dtype=object, na_value=None))
-    out = pseudonymise(df, ds, key)
-    out.index.name = "source_row"
+    out = to_canonical(df, ds, key)
     summary = summarise(out, ds, path.name)
     report.datasets[ds.name] = summary
     return DatasetRead(out, report, summary, written)

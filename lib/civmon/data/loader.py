@@ -13,7 +13,7 @@ import pandas as pd
 
 from civmon.data import pseudonymise as ps
 from civmon.data.cache import DatasetCache, entry_key, file_sha256
-from civmon.data.canonical import empty_frame, read_dataset
+from civmon.data.canonical import read_dataset
 from civmon.data.crosschecks import Coverage, cross_check
 from civmon.data.readers import SUFFIXES
 from civmon.data.spec import DATASETS
@@ -155,7 +155,3 @@ def validate_folder(folder: Path | str, key: str | None = None, *, datasets=None
     return load(folder, key=key, datasets=datasets, cache_dir=cache_dir, use_cache=use_cache,
                 coverage=coverage).report
 
-
-def empty_result(names) -> dict[str, pd.DataFrame]:
-    """Zero-row canonical frames for the given datasets (for code that needs the shape only)."""
-    return {n: empty_frame(DATASETS[n]) for n in names}
