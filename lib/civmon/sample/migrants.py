@@ -334,15 +334,17 @@ def _survey(reg, projects, villages, rng, scale) -> tuple[pd.DataFrame, dict]:
     nh, ny = len(hh), len(years)
     vcodes = villages.area_code.to_numpy()
     vi = pd.Index(vcodes).get_indexer(hh.village_code)
+    h_eff = rng.normal(0, INCOME_SD["household"], nh)
+    noise = rng.normal(0, INCOME_SD["noise"], (nh, ny))
     v_eff = rng.normal(0, INCOME_SD["village"], len(vcodes))
     vy = rng.normal(0, INCOME_SD["village_year"], (len(vcodes), ny))
-    a = v_eff[vi] + rng.normal(0, INCOME_SD["household"], nh)
+    a = v_eff[vi] + h_eff
     fc = _first_completion(projects)
     first = hh.village_code.map(fc).to_numpy(dtype=float)
     since = years[None, :] - first[:, None]  # NaN for never
     tau = np.where(since >= 1, DID_THETA * since, 0.0)
     bench = np.log([BENCHMARK[y][0] for y in years])
-    log_inc = bench[None, :] + INCOME_OFFSET + a[:, None] + vy[vi] + rng.normal(0, INCOME_SD["noise"], (nh, ny)) + tau
+    log_inc = bench[None, :] + INCOME_OFFSET + a[:, None] + vy[vi] + noise + tau
     out = pd.DataFrame({"household_id": np.repeat(hh.household_id, ny).to_numpy(),
                         "township_code": np.repeat(hh.township_code, ny).to_numpy(),
                         "village_code": np.repeat(hh.village_code, ny).to_numpy(),
