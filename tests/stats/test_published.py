@@ -117,6 +117,21 @@ def test_cox_rossi_fox_weisberg():
     assert abs(breslow.loc["fin", "coef"] - fin["coef"]) > 1e-4  # ties matter here
 
 
+def test_cox_lung_r_coxph():
+    """R survival: summary(coxph(Surv(time, status) ~ age + sex + ph.ecog, data = lung)),
+    as printed in many public tutorials: n = 227, 164 events; coef (se) age 0.011067
+    (0.009267), sex -0.552612 (0.167739), ph.ecog 0.463728 (0.113577); 95% CI of the hazard
+    ratio for sex 0.4142 to 0.7994."""
+    lung = lifelines_datasets.load_lung()
+    res = cox(lung, "time", "status", ["age", "sex", "ph.ecog"])
+    t = res.table.set_index("term")
+    assert (res.n, res.n_events) == (227, 164)
+    assert list(t["coef"].round(6)) == [0.011067, -0.552612, 0.463728]
+    assert list(t["se"].round(6)) == [0.009267, 0.167739, 0.113577]
+    assert list(t["hazard_ratio"].round(6)) == [1.011128, 0.575445, 1.589991]
+    assert (round(t.loc["sex", "ci_low"], 4), round(t.loc["sex", "ci_high"], 4)) == (0.4142, 0.7994)
+
+
 def test_km_lung_r_survfit():
     """R survival: print(survfit(Surv(time, status) ~ 1, data = lung)) gives
     n 228, events 165, median 310, 0.95LCL 285, 0.95UCL 363; by sex, 138/112/270 (212, 310)

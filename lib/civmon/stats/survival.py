@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -9,6 +10,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.duration.hazard_regression import PHReg
 from statsmodels.duration.survfunc import SurvfuncRight
+from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from civmon.stats.errors import EstimationError
 from civmon.stats.regression import collinear_columns, complete_rows, numeric
@@ -113,12 +115,20 @@ def cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
         bad = constant or [covariates[j] for j in absorbed + dependent]
         raise EstimationError(f"collinear design: covariate(s) {bad} constant or collinear")
     model = PHReg(t, X, status=ev, ties=ties)
-    res = model.fit(disp=False)
-    retvals = getattr(res, "mle_retvals", None) or {}
-    if not retvals.get("converged", True) or not np.all(np.isfinite(res.bse)):
-        raise EstimationError("Cox likelihood did not converge (a covariate may perfectly "
-                              "separate events; check for monotone likelihood)")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ConvergenceWarning)
+        res = model.fit(disp=False)
+    not_converged = any(issubclass(w.category, ConvergenceWarning) for w in caught)
     b, se = np.asarray(res.params), np.asarray(res.bse)
+    # Monotone likelihood (a covariate orders events perfectly) drives a coefficient to
+    # infinity; the optimiser stops with an absurd standard error per SD of the covariate.
+    diverged = ~np.isfinite(se) | (se * X.std(axis=0) > 50)
+    if diverged.any():
+        bad = [covariates[j] for j in np.flatnonzero(diverged)]
+        raise EstimationError(f"Cox likelihood does not converge for {bad}: monotone likelihood "
+                              "(the covariate perfectly separates who has the event first)")
+    if not_converged:
+        raise EstimationError("Cox likelihood did not converge (check for sparse or separated covariates)")
     zc = stats.norm.ppf(0.5 + level / 2)
     table = pd.DataFrame({"term": covariates, "coef": b, "se": se, "z": b / se,
                           "pvalue": 2 * stats.norm.sf(np.abs(b / se)),
