@@ -59,7 +59,7 @@ _NOT_IN_NUMBER = r"(?<![0-9])(?<![0-9]\.)"  # not after a digit, nor after a dec
 _ID18 = re.compile(_NOT_IN_NUMBER + r"[1-9][0-9]{16}[0-9Xx](?![0-9])")
 _ID15 = re.compile(_NOT_IN_NUMBER + r"[1-9][0-9]{14}(?![0-9])")
 _PHONE = re.compile(_NOT_IN_NUMBER + r"(?:(?:\+86|0086|86)[ -]?)?(1[3-9][0-9])([ -]?)([0-9]{4})\2([0-9]{4})"
-                    r"(?![0-9])(?!\.[0-9])")
+                    r"(?![0-9])(?!\.0*[1-9])")  # 13812345678.0 from a float column still counts
 _HEX = re.compile(r"(?<![0-9A-Za-z])[0-9a-f]{%d}(?![0-9A-Za-z])(?!…|\.\.\.)" % KEY_LENGTH)
 _DATA_URI = re.compile(r"data:[\w.+-]+/[\w.+-]+(?:;[\w=.+-]+)*;base64,[A-Za-z0-9+/=\s]*")
 _U_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
