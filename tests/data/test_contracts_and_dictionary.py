@@ -104,3 +104,15 @@ def test_unreadable_file_gives_an_empty_canonical_frame(tmp_path):
     assert not res.report.ok
     output_schema("temp_relief").validate(res.data["temp_relief"])
     assert list(res.data["temp_relief"].columns) == output_columns(DATASETS["temp_relief"])
+
+
+def test_every_message_has_a_chinese_wording():
+    from civmon.data import canonical, contracts, crosschecks, loader, parsing, readers
+    from civmon.data.messages_zh import MESSAGES_ZH, message_zh
+
+    messages = {v for m in (canonical, contracts, crosschecks, loader, readers) for k, v in vars(m).items()
+                if k.startswith("MSG_") and isinstance(v, str)}
+    messages |= {m for m, _ in parsing.PARSE_MESSAGES.values()} | {"unknown value"}
+    assert len(messages) > 35
+    assert sorted(m for m in messages if m not in MESSAGES_ZH) == []
+    assert message_zh("centre_id not in care_centres", "centre_services") == "中心编号在居家养老服务照料中心中不存在"

@@ -269,7 +269,9 @@ def test_three_problems_all_reported_at_once(folder, tables):
     assert text.index("bad ID number checksum") > members_at
     assert text.index("negative amount") > payments_at and text.index("not in relief_households") > payments_at
     frame = report.to_frame()
-    assert list(frame.columns) == ["file", "row", "column", "value", "expected", "severity", "message", "dataset"]
+    assert list(frame.columns) == ["file", "row", "column", "value", "expected", "severity", "message", "dataset",
+                                   "message_zh"]
+    assert frame["message_zh"].tolist() == ["身份证号校验位错误", "金额为负数", "户编号在低收入对象名册中不存在"]
     assert frame["row"].tolist() == [2, 2, 3]
     with pytest.raises(DataValidationError) as exc:
         load(folder, key="k", use_cache=False).raise_for_errors()
@@ -283,7 +285,7 @@ def test_missing_and_doubled_dataset_files(folder, tables):
     p = one(res.report, "two files for one dataset")
     assert p.dataset == "areas" and p.value == "areas.csv, 乡镇街道和村社区名录.csv"
     p = one(res.report, "no file for dataset")
-    assert p.dataset == "temp_relief"
+    assert (p.file, p.value, p.dataset) == (str(folder), "temp_relief", "temp_relief")
     assert set(res.data) == {"areas", "relief_payments"}
 
 

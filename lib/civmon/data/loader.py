@@ -23,6 +23,8 @@ SAMPLE_MARKER = "SYNTHETIC_SAMPLE"
 MSG_TWO_FILES = "two files for one dataset"
 MSG_NO_FILE = "no file for dataset"
 MSG_UNKNOWN_FILE = "file not recognised as a dataset"
+MSG_NO_FOLDER = "folder not found"
+MSG_UNKNOWN_DATASET = "unknown dataset"
 
 
 @dataclass
@@ -88,7 +90,7 @@ def load(folder: Path | str, *, key: str, datasets=None, cache_dir: Path | str |
     result = LoadResult()
     report = result.report
     if not folder.is_dir():
-        report.add(Problem(str(folder), None, None, None, "a folder of data files", ERROR, "folder not found"))
+        report.add(Problem(str(folder), None, None, None, "a folder of data files", ERROR, MSG_NO_FOLDER))
         return result
     found, unknown = discover(folder)
     for p in unknown:
@@ -97,7 +99,7 @@ def load(folder: Path | str, *, key: str, datasets=None, cache_dir: Path | str |
     wanted = list(found) if datasets is None else list(datasets)
     for name in wanted:
         if name not in DATASETS:
-            report.add(Problem(str(folder), None, None, name, "a dataset name from the spec", ERROR, "unknown dataset"))
+            report.add(Problem(str(folder), None, None, name, "a dataset name from the spec", ERROR, MSG_UNKNOWN_DATASET))
     wanted = [n for n in DATASETS if n in wanted]  # spec order
     cache = DatasetCache(cache_dir) if use_cache else None
     headers: dict[str, dict[str, str]] = {}
@@ -105,8 +107,8 @@ def load(folder: Path | str, *, key: str, datasets=None, cache_dir: Path | str |
         ds = DATASETS[name]
         paths = found.get(name, [])
         if not paths:
-            report.add(Problem(f"{name}.csv", None, None, None,
-                               f"a file {name}.csv/.xlsx/.parquet or {ds.zh}.csv/.xlsx/.parquet in {folder}",
+            report.add(Problem(str(folder), None, None, name,
+                               f"a file {name}.csv/.xlsx/.parquet or {ds.zh}.csv/.xlsx/.parquet",
                                ERROR, MSG_NO_FILE, name))
             continue
         if len(paths) > 1:

@@ -28,6 +28,14 @@ from civmon.data.spec import Dataset
 from civmon.data.validation import ERROR, WARNING, Problem
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
+MSG_ENCODING = "unreadable encoding"
+MSG_EMPTY_FILE = "empty file"
+MSG_TRUNCATED = "truncated last line"
+MSG_FIELDS = "wrong number of fields"
+MSG_OPEN_QUOTE = "file ends inside a quoted value (truncated?)"
+MSG_NO_FINAL_NEWLINE = "file does not end with a line break"
+MSG_BAD_XLSX = "unreadable Excel file"
+MSG_BAD_PARQUET = "unreadable Parquet file"
 HEADER_SEARCH_ROWS = 10
 
 
@@ -118,10 +126,10 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
         encoding, text = detect_encoding(data)
     except ValueError as exc:
         raise UnreadableFile(_file_problem(
-            path, ds, "unreadable encoding", "UTF-8, UTF-8 with BOM or GB18030 (GBK)",
+            path, ds, MSG_ENCODING, "UTF-8, UTF-8 with BOM or GB18030 (GBK)",
             value=f"looks like {exc}")) from None
     if not text.strip():
-        raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
+        raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
     if encoding == "utf-8":
         body = data
     else:
@@ -132,7 +140,7 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
     h = _find_header(head_rows, header_aliases(ds))
     headers = [c.strip() for c in head_rows[h]] if h < len(head_rows) else []
     if not any(headers):
-        raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
+        raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
     names = [f"c{i}" for i in range(len(headers))]
     skipped: list[tuple[int | None, int, str]] = []
 
@@ -165,17 +173,17 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
     for number, actual, _ in sorted(skipped):
         if number == last_row and not ends_cleanly:
             problems.append(_file_problem(
-                path, ds, "truncated last line", f"{len(headers)} fields like the header",
+                path, ds, MSG_TRUNCATED, f"{len(headers)} fields like the header",
                 row=number, value=f"{actual} fields"))
         else:
             problems.append(_file_problem(
-                path, ds, "wrong number of fields", f"{len(headers)} fields like the header",
+                path, ds, MSG_FIELDS, f"{len(headers)} fields like the header",
                 row=number, value=f"{actual} fields"))
     if text.count('"') % 2 == 1:
-        problems.append(_file_problem(path, ds, "file ends inside a quoted value (truncated?)",
+        problems.append(_file_problem(path, ds, MSG_OPEN_QUOTE,
                                       "a closing quote", row=last_row))
-    elif not ends_cleanly and not any(p.message == "truncated last line" for p in problems):
-        problems.append(_file_problem(path, ds, "file does not end with a line break",
+    elif not ends_cleanly and not any(p.message == MSG_TRUNCATED for p in problems):
+        problems.append(_file_problem(path, ds, MSG_NO_FINAL_NEWLINE,
                                       "a complete last line (check it was not cut short)",
                                       row=last_row, severity=WARNING))
     return RawTable(frame, headers, h + 1, encoding, problems)
@@ -212,7 +220,7 @@ def read_xlsx(path: Path, ds: Dataset) -> RawTable:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableFile(_file_problem(path, ds, "unreadable Excel file", "an .xlsx workbook",
+        raise UnreadableFile(_file_problem(path, ds, MSG_BAD_XLSX, "an .xlsx workbook",
                                            value=type(exc).__name__)) from None
     try:
         ws = _pick_sheet(wb, ds)
@@ -222,7 +230,7 @@ def read_xlsx(path: Path, ds: Dataset) -> RawTable:
     while rows and all(v is None or not str(v).strip() for v in rows[-1]):
         rows.pop()
     if not rows:
-        raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
+        raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
     h = _find_header(rows, header_aliases(ds))
     headers = ["" if v is None else str(v).strip() for v in rows[h]]
     while headers and headers[-1] == "":
@@ -240,10 +248,10 @@ def read_parquet(path: Path, ds: Dataset) -> RawTable:
     try:
         df = pd.read_parquet(path)
     except Exception as exc:
-        raise UnreadableFile(_file_problem(path, ds, "unreadable Parquet file", "a Parquet file",
+        raise UnreadableFile(_file_problem(path, ds, MSG_BAD_PARQUET, "a Parquet file",
                                            value=type(exc).__name__)) from None
     if df.shape[1] == 0:
-        raise UnreadableFile(_file_problem(path, ds, "empty file", "a header row and data rows"))
+        raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
     headers = [str(c) for c in df.columns]
     frame = df.reset_index(drop=True)
     frame.columns = [f"c{i}" for i in range(len(headers))]

@@ -158,7 +158,10 @@ class ValidationReport:
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
-        """The problems as a table (for a report's data-quality appendix), omitted counts as rows."""
+        """The problems as a table (for a report's data-quality appendix), omitted counts as rows;
+        `message_zh` is the message in Chinese."""
+        from civmon.data.messages_zh import message_zh
+
         cols = ["file", "row", "column", "value", "expected", "severity", "message", "dataset"]
         rows = [asdict(p) for p in self.problems]
         for (file, column, message, severity), n in self.omitted.items():
@@ -167,6 +170,7 @@ class ValidationReport:
                              message=message, dataset=None))
         df = pd.DataFrame(rows, columns=cols)
         df["row"] = df["row"].astype("Int64")
+        df["message_zh"] = [message_zh(m, d) for m, d in zip(df["message"], df["dataset"])]
         return df
 
     def __str__(self) -> str:
