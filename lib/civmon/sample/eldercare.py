@@ -11,6 +11,9 @@ e = 0, 1, ...), the expected monthly service person-times rise by a + b * min(e,
 expected centre-month mean satisfaction score by a' + b' * min(e, cap'), with (a, b) differing by
 cohort. Outcomes are additive: centre effect + month effect (trend and seasonality) + effect +
 noise, so pre-trends are flat and never-upgraded centres are valid controls.
+
+Scale k multiplies centres (and their upgrade cohorts), institutions and carers; villages,
+communities and meal coverage follow the fixed geography. Calibration holds at scale 1.
 """
 
 from __future__ import annotations
