@@ -14,6 +14,10 @@ Planted (truth):
 - Income DiD: log per-capita income = log benchmark + household effect + village-year shock +
   noise + effect, where the effect of a village's first completed project is theta x (years since
   the completion year), from the year after completion on.
+
+Scale k multiplies the register (persons paid are exactly 5940 x k, paid 600 each on net), the
+anomaly pattern (repeated round(k) times) and the survey households per village; the 48 migrant
+villages and the projects stay as they are.
 """
 
 from __future__ import annotations
