@@ -31,7 +31,7 @@ def test_notebooks_have_a_parameters_cell_first_among_code_cells():
         nb = json.loads(path.read_text(encoding="utf-8"))
         code = [c for c in nb["cells"] if c["cell_type"] == "code"]
         assert "parameters" in code[0].get("metadata", {}).get("tags", []), path.name
-        assert "".join(code[0]["source"]).strip().startswith("run_params = {}"), path.name
+        assert re.search(r"^run_params = \{\}$", "".join(code[0]["source"]), re.M), path.name
 
 
 def test_notebooks_define_no_functions():

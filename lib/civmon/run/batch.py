@@ -160,7 +160,7 @@ class _Null:
 def _execute_all(todo, run_dir, formats, kernel, n_workers, quiet, gate, echo) -> list[JobResult]:
     from tqdm import tqdm
 
-    bar = tqdm(total=len(todo), unit="report", disable=quiet, file=sys.stderr, leave=False)
+    bar = tqdm(total=len(todo), unit="report", disable=quiet or not sys.stderr.isatty(), file=sys.stderr, leave=False)
     out: list[JobResult] = []
 
     def done(res: JobResult) -> None:
