@@ -173,6 +173,13 @@ class TestRules:
         with pytest.raises(ValueError, match="denominator"):
             suppress_counts(df, ["n"], rate_columns={"n": "m"})
 
+    def test_nullable_integers_and_missing_counts(self):
+        df = pd.DataFrame({"村": list("ABCD"), "n": pd.array([2, None, 9, 30], dtype="Int64")})
+        s = suppress_counts(df, ["n"], label_column="村")
+        # a missing count is unknown to readers too, so it already protects the 2
+        assert s.mask["n"].tolist() == [True, False, False, False] and s.frame.at[2, "n"] == 9
+        assert s.exposed == []
+
     def test_a_table_of_one_area_under_a_public_total_is_reported_exposed(self):
         df = pd.DataFrame({"村": ["A"], "n": [3]})
         s = suppress_counts(df, ["n"], label_column="村")
@@ -195,10 +202,10 @@ def random_table(rng):
     return df, cols + (["total"] if "total_column" in kw else []), kw
 
 
-@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("seed", range(3))
 def test_random_tables_are_protected(seed):
     rng = np.random.default_rng(seed)
-    for _ in range(25):
+    for _ in range(20):
         df, cols, kw = random_table(rng)
         s = suppress_counts(df, cols, **kw)
         small = df[cols].isin([1, 2, 3, 4])

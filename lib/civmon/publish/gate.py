@@ -88,6 +88,12 @@ class Finding:
             parts.append(self.where)
         return ", ".join(parts)
 
+    def as_dict(self) -> dict:
+        """For a manifest or index: kind, location and the masked excerpt."""
+        return {"kind": self.kind, "label": KINDS.get(self.kind, self.kind), "location": self.location,
+                "file": self.file, "page": self.page, "line": self.line, "where": self.where,
+                "excerpt": self.excerpt, "detail": self.detail}
+
     def format(self) -> str:
         extra = f" ({self.detail})" if self.detail else ""
         return f"{self.location}: {KINDS.get(self.kind, self.kind)}{extra} {self.excerpt}"

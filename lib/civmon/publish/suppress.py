@@ -113,18 +113,23 @@ class _Grid:
         return out
 
 
+def _numbers(frame: pd.DataFrame) -> np.ndarray:
+    """Counts as floats, missing (None, NaN, pd.NA) as NaN."""
+    return frame.apply(pd.to_numeric, errors="coerce").astype("float64").to_numpy()
+
+
 def _build_grid(df, body, rows, trow, total_column, row_relations, col_relations) -> _Grid:
     nr, nc = len(rows) + 1, len(body) + 1
     values = np.full((nr, nc), np.nan)
     present = np.zeros((nr, nc), dtype=bool)
     hideable = np.zeros((nr, nc), dtype=bool)
-    counts = df[body].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    counts = _numbers(df[body])
     values[:-1, :-1] = counts[rows]
     present[:-1, :-1] = hideable[:-1, :-1] = True
     if row_relations:
         present[:-1, -1] = True
         if total_column is not None:
-            values[:-1, -1] = pd.to_numeric(df[total_column], errors="coerce").to_numpy(dtype=float)[rows]
+            values[:-1, -1] = _numbers(df[[total_column]])[:, 0][rows]
             hideable[:-1, -1] = True
         else:
             values[:-1, -1] = np.nansum(values[:-1, :-1], axis=1)
@@ -138,7 +143,7 @@ def _build_grid(df, body, rows, trow, total_column, row_relations, col_relations
     if row_relations and col_relations:
         present[-1, -1] = True
         if trow is not None and total_column is not None:
-            values[-1, -1] = pd.to_numeric(df[total_column], errors="coerce").to_numpy(dtype=float)[trow]
+            values[-1, -1] = _numbers(df[[total_column]])[:, 0][trow]
             hideable[-1, -1] = True
         else:
             values[-1, -1] = np.nansum(values[:-1, :-1])
