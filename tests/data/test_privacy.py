@@ -110,3 +110,18 @@ def test_keys_are_hmac_of_the_id_number_and_schema_holds(tmp_path):
     assert set(other["person_key"]).isdisjoint(child["person_key"])
     for name, df in res.data.items():
         output_schema(name).validate(df)
+
+
+def test_id_number_in_a_categorical_code_column_is_hashed(tmp_path):
+    tables = valid_tables()
+    header, rows = tables["relief_payments"]
+    rows[1][header.index("township_code")] = PEOPLE[1][0]
+    folder = write_folder(tmp_path / "d", {"relief_payments": (header, rows)})
+    res = load(folder, key="k", use_cache=False)
+    p = one(res.report, "ID number in a column that is not an ID column")
+    assert (p.row, p.column, p.value) == (3, "township_code", PEOPLE[1][0][:6] + "********" + PEOPLE[1][0][-4:])
+    df = res.data["relief_payments"]
+    assert _leaks(_all_text(df), _identifiers({"relief_payments": (header, rows)})) == []
+    assert isinstance(df["township_code"].dtype, pd.CategoricalDtype)
+    assert df["township_code"].astype(str).tolist()[0] == "330502001"
+    assert len(df["township_code"].astype(str).tolist()[1]) == KEY_LENGTH

@@ -61,7 +61,7 @@ def to_canonical(typed: pd.DataFrame, ds: Dataset, key: str) -> pd.DataFrame:
     """Typed frame -> canonical frame: area codes categorical, identifiers pseudonymised."""
     df = typed.copy()
     for name in contracts.CODE_CATEGORIES:
-        if name in df:
+        if name in df and not isinstance(df[name].dtype, pd.CategoricalDtype):
             # object categories, which is what a Parquet round trip (the cache) gives back
             df[name] = pd.Categorical(df[name].to_numpy(dtype=object, na_value=None))
     out = pseudonymise(df, ds, key)
@@ -121,7 +121,8 @@ def _data_rows(raw: RawTable, found: dict[str, str], ds: Dataset) -> pd.DataFram
     blank = np.ones(len(frame), bool)
     for col in found.values():
         blank &= _blank(frame[col]).to_numpy(bool)
-    frame = frame.loc[~blank]
+    if blank.any():
+        frame = frame.loc[~blank]
     if len(frame):
         aliases = header_aliases(ds)
         first = frame.iloc[0]
@@ -152,7 +153,7 @@ def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
             typed[c.name] = pd.Series(index=frame.index, dtype=contracts.dtype_for(c))
             continue
         rawcol = frame[found[c.name]]
-        parsed = parse_column(rawcol, c)
+        parsed = parse_column(rawcol, c, as_category=c.name in contracts.CODE_CATEGORIES)
         typed[c.name] = parsed.values
         if parsed.bad.any():
             message, expected = parse_message(c)
@@ -209,16 +210,27 @@ def _ids_in_text_columns(report: ValidationReport, df: pd.DataFrame, ds: Dataset
         if c.kind != "str" or c.name not in df:
             continue
         s = df[c.name]
-        looks = s.str.fullmatch(r"\d{17}[\dXx]").fillna(False).astype(bool)
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
+        else:
+            codes, uniques = pd.factorize(s)  # distinct values only: codes repeat on every row
+        u = pd.Series(np.asarray(uniques, dtype=object), dtype="string").str.upper()
+        looks = u.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
         if not looks.any():
             continue
-        hit = looks & contracts.id_checksum_ok(s.str.upper().where(looks))
-        if hit.any():
-            rows = df.index.to_numpy()[hit.to_numpy()]
-            report.add_cells(path.name, written.get(c.name, c.name), MSG_ID_ELSEWHERE,
-                             "a code, not a person's ID number (the value was hashed)", ERROR, ds.name,
-                             rows, [mask_id(v) for v in s[hit][:MAX_SAME_PROBLEM]])
-            df.loc[hit.to_numpy(), c.name] = hash_ids(s[hit], key)
+        is_id = (looks & contracts.id_checksum_ok(u.where(looks))).to_numpy()
+        hit = np.zeros(len(df), bool)
+        hit[codes >= 0] = is_id[codes[codes >= 0]]
+        if not hit.any():
+            continue
+        report.add_cells(path.name, written.get(c.name, c.name), MSG_ID_ELSEWHERE,
+                         "a code, not a person's ID number (the value was hashed)", ERROR, ds.name,
+                         df.index.to_numpy()[hit], [mask_id(v) for v in s[hit][:MAX_SAME_PROBLEM]])
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            hashed = hash_ids(pd.Series(np.asarray(uniques, dtype=object)), key).to_numpy(dtype=object)
+            df[c.name] = s.cat.rename_categories(np.where(is_id, hashed, np.asarray(uniques, dtype=object)))
+        else:
+            df.loc[hit, c.name] = hash_ids(s[hit], key)
 
 
 def summarise(df: pd.DataFrame, ds: Dataset, file: str) -> DatasetSummary:

@@ -41,7 +41,9 @@ CODE_CATEGORIES = ("township_code", "village_code")
 
 
 def dtype_for(col: Column):
-    """The canonical pandas dtype of a column kind (before pseudonymisation)."""
+    """The canonical pandas dtype of a column (before pseudonymisation)."""
+    if col.name in CODE_CATEGORIES and col.kind == "str":
+        return "category"
     return {
         "str": pd.StringDtype(), "name": pd.StringDtype(), "phone": pd.StringDtype(),
         "id_number": pd.StringDtype(), "int": pd.Int64Dtype(), "num": np.dtype("float64"),
@@ -128,8 +130,7 @@ def output_schema(name: str) -> pa.DataFrameSchema:
         elif c.kind in ("name", "phone"):
             continue
         else:
-            dtype = "category" if c.name in CODE_CATEGORIES else dtype_for(c)
-            cols[c.name] = pa.Column(dtype, _checks(c), nullable=not c.required, title=c.zh,
+            cols[c.name] = pa.Column(dtype_for(c), _checks(c), nullable=not c.required, title=c.zh,
                                      description=c.description or None)
     return pa.DataFrameSchema(cols, strict=True, name=name, description=ds.description,
                               index=pa.Index("int64", name="source_row", checks=pa.Check.ge(2)))

@@ -109,29 +109,32 @@ def check_areas(frames, files, headers, report) -> None:
         else:
             col, frame = "township_code", df
         if col in frame:
-            t = frame[col].astype("string")
+            t = frame[col]
             bad = t.notna() & ~t.isin(townships)
             if bad.any():
                 _add(report, name, files, headers, col, MSG_UNKNOWN_TOWNSHIP,
                      f"a township code listed in {DATASETS['areas'].zh} (areas)", frame.index[bad.to_numpy()],
-                     t[bad].tolist())
+                     t[bad].astype(str).tolist())
         if name != "areas" and "village_code" in df:
-            v = df["village_code"].astype("string")
+            v = df["village_code"].astype(object)
             unknown = v.notna() & ~v.isin(parent.keys())
             if unknown.any():
                 _add(report, name, files, headers, "village_code", MSG_UNKNOWN_VILLAGE,
                      f"a village or community code listed in {DATASETS['areas'].zh} (areas)",
-                     df.index[unknown.to_numpy()], v[unknown].tolist())
+                     df.index[unknown.to_numpy()], v[unknown].astype(str).tolist())
             if "township_code" in df:
                 own = v.map(parent)
-                t = df["township_code"].astype("string")
-                wrong = v.notna() & ~unknown & t.notna() & t.isin(townships) & (own.astype("string") != t)
+                t = df["township_code"].astype(object)
+                wrong = v.notna() & ~unknown & t.notna() & t.isin(townships) & (own != t)
                 if wrong.any():
                     rows = df.index[wrong.to_numpy()]
+                    column = headers.get(name, {}).get("village_code", "village_code")
                     for r, vc, tc in zip(rows[:MAX_SAME_PROBLEM], v[wrong], t[wrong]):
-                        report.add(Problem(files[name], int(r), headers.get(name, {}).get("village_code", "village_code"),
-                                           vc, f"a village or community of township {tc} (it belongs to {parent[vc]})",
+                        report.add(Problem(files[name], int(r), column, vc,
+                                           f"a village or community of township {tc} (it belongs to {parent[vc]})",
                                            ERROR, MSG_VILLAGE_TOWNSHIP, name))
+                    if len(rows) > MAX_SAME_PROBLEM:
+                        report.omitted[(files[name], column, MSG_VILLAGE_TOWNSHIP, ERROR)] += len(rows) - MAX_SAME_PROBLEM
 
 
 def _household_months(frames, needed: set) -> dict[str, pd.PeriodIndex] | None:

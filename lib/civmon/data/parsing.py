@@ -66,8 +66,12 @@ def clean_text(values: pd.Series) -> pd.Series:
     return s.mask(s == "")
 
 
-def parse_column(raw: pd.Series, col: Column) -> Parsed:
-    """Parse one column of raw cells (text, or already typed from Parquet) into its canonical dtype."""
+def parse_column(raw: pd.Series, col: Column, as_category: bool = False) -> Parsed:
+    """Parse one column of raw cells (text, or already typed from Parquet) into its canonical dtype.
+
+    `as_category` makes a text column categorical (with object categories) straight from its
+    distinct values, for codes that repeat on every row such as township codes.
+    """
     kind = col.kind
     if kind in ("date", "month") and pd.api.types.is_datetime64_any_dtype(raw.dtype):
         v = pd.to_datetime(raw).astype("datetime64[ns]").dt.tz_localize(None) if getattr(raw.dtype, "tz", None) \
@@ -82,14 +86,20 @@ def parse_column(raw: pd.Series, col: Column) -> Parsed:
         return Parsed(raw.astype("boolean"), np.zeros(len(raw), bool))
     if kind == "cat" and isinstance(raw.dtype, pd.CategoricalDtype):
         raw = raw.astype(object)
-    return _parse_text(raw, col)
+    return _parse_text(raw, col, as_category)
 
 
-def _parse_text(raw: pd.Series, col: Column) -> Parsed:
+def _parse_text(raw: pd.Series, col: Column, as_category: bool = False) -> Parsed:
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     u = clean_text(pd.Series(uniques, dtype=object))
     present = u.notna().to_numpy()
     kind = col.kind
+    if kind == "str" and as_category:
+        # cleaning may merge distinct raw values (' A' and 'A'): factorize the cleaned ones again
+        clean_codes, categories = pd.factorize(u.astype(object), use_na_sentinel=True)
+        row_codes = np.where(codes >= 0, clean_codes[np.maximum(codes, 0)], -1) if len(u) else codes
+        values = pd.Categorical.from_codes(row_codes, categories=pd.Index(categories, dtype=object))
+        return Parsed(pd.Series(values, index=raw.index), np.zeros(len(raw), bool))
     if kind == "cat":
         lookup = {v.lower(): v for v in col.values}
         lookup.update(dict(zip(col.value_zh, col.values)))
