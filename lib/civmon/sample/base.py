@@ -21,6 +21,7 @@ PROGRAMME_INDEX = {"relief": 1, "eldercare": 2, "migrants": 3, "kpi": 4}
 SAMPLE_START = pd.Timestamp("2021-01-01")
 SAMPLE_END = pd.Timestamp("2023-12-31")
 MONTHS = pd.date_range(SAMPLE_START, SAMPLE_END, freq="MS")
+_STRING = pd.StringDtype("pyarrow")
 
 
 @dataclass
@@ -39,8 +40,9 @@ def programme_rng(seed: int, programme: str) -> np.random.Generator:
 def canonical(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Order columns as the spec does and cast them to the canonical in-memory dtypes.
 
-    Raw personal columns (id_number, name, phone) are kept as strings: pseudonymisation is the
-    reader's job, not the generator's.
+    Raw personal columns (id_number, name, phone) are kept as strings (or categoricals when the
+    generator made them so, for memory): pseudonymisation is the reader's job, not the generator's.
+    Strings are Arrow-backed and area codes categorical, so province-scale samples fit in memory.
     """
     spec = DATASETS[dataset]
     missing = [c for c in spec.column_names if c not in df.columns]
@@ -61,7 +63,11 @@ def canonical(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
             s = pd.array(s, dtype="boolean")
         elif col.kind == "cat":
             s = pd.Categorical(s, categories=list(col.values))
+        elif col.kind in ("id_number", "name", "phone") and isinstance(s.dtype, pd.CategoricalDtype):
+            pass  # repeated personal values (monthly payments) stay compact until written
+        elif col.name in ("township_code", "village_code"):
+            s = s.astype("string").astype("category")
         else:
-            s = s.astype("string")
+            s = s.astype(_STRING)
         out[col.name] = s
     return out

@@ -9,6 +9,15 @@ from __future__ import annotations
 import numpy as np
 
 
+def oversample(scale: float, base: float = 0.06) -> float:
+    """How much more to simulate than needed before thinning to an exact target.
+
+    6 percent at scale 1 (several standard deviations of the simulated totals); more for small
+    samples, whose totals vary relatively more.
+    """
+    return 1.0 + base / np.sqrt(min(float(scale), 1.0))
+
+
 def integers_to_sum(values: np.ndarray, target: int, rng: np.random.Generator,
                     lo: int = 1, hi: int = 10**9, mask: np.ndarray | None = None) -> np.ndarray:
     """Add or remove 1 at random positions (within [lo, hi], where mask) until values sum to target."""

@@ -74,17 +74,24 @@ def _programme_parts(name: str, areas: pd.DataFrame, seed: int, scale: float) ->
     return module.generate(areas, programme_rng(seed, name), scale=scale)
 
 
-def build_sample(seed: int = DEFAULT_SEED, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame], dict]:
-    """All sample frames (raw: with ID numbers, names, phones) and the merged truth, in memory."""
+def iter_sample(seed: int = DEFAULT_SEED, scale: float = 1.0):
+    """Yield (programme, SampleParts): the areas first (as programme 'shared'), then each programme."""
     areas = build_areas(seed)
-    frames = {"areas": canonical(areas, "areas")}
-    truth: dict = {"seed": int(seed), "scale": float(scale), "synthetic": True}
+    yield "shared", SampleParts(frames={"areas": canonical(areas, "areas")}, truth={})
     for name in PROGRAMMES:
         parts = _programme_parts(name, areas, seed, scale)
-        if parts is None:
-            continue
+        if parts is not None:
+            yield name, parts
+
+
+def build_sample(seed: int = DEFAULT_SEED, scale: float = 1.0) -> tuple[dict[str, pd.DataFrame], dict]:
+    """All sample frames (raw: with ID numbers, names, phones) and the merged truth, in memory."""
+    frames: dict[str, pd.DataFrame] = {}
+    truth: dict = {"seed": int(seed), "scale": float(scale), "synthetic": True}
+    for name, parts in iter_sample(seed, scale):
         frames.update(parts.frames)
-        truth[name] = parts.truth
+        if name != "shared":
+            truth[name] = parts.truth
     return frames, truth
 
 
@@ -124,8 +131,14 @@ def generate_sample(out_dir: Path | str, seed: int = DEFAULT_SEED, scale: float 
     """Write the synthetic sample into out_dir (created if needed) and return its path."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    frames, truth = build_sample(seed, scale)
-    files = write_frames(frames, out)
+    truth: dict = {"seed": int(seed), "scale": float(scale), "synthetic": True}
+    files: dict[str, str] = {}
+    for name, parts in iter_sample(seed, scale):  # one programme in memory at a time
+        files.update(write_frames(parts.frames, out))
+        if name != "shared":
+            truth[name] = parts.truth
+        del parts
+    files = {n: files[n] for n in DATASETS if n in files}
     truth["files"] = {k: v.split(":")[0] for k, v in files.items()}
     (out / "truth.json").write_text(
         json.dumps(truth, ensure_ascii=False, indent=1, sort_keys=True, default=_json_default) + "\n",

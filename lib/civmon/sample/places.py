@@ -33,17 +33,15 @@ def month_index(dates) -> np.ndarray:
 
 def random_days_in_months(rng: np.random.Generator, month_idx: np.ndarray) -> pd.DatetimeIndex:
     """A uniformly random day within each month (given as months since 2021-01)."""
-    month_idx = np.asarray(month_idx, dtype=np.int64)
-    y = 2021 + np.floor_divide(month_idx, 12)
-    m = np.mod(month_idx, 12) + 1
-    start = pd.to_datetime(pd.DataFrame({"year": y, "month": m, "day": 1}))
-    ndays = start.dt.days_in_month.to_numpy()
-    offset = np.floor(rng.random(len(month_idx)) * ndays).astype("timedelta64[D]")
+    start = month_starts(month_idx)
+    ndays = start.days_in_month.to_numpy()
+    offset = np.floor(rng.random(len(start)) * ndays).astype("timedelta64[D]")
     return pd.DatetimeIndex(start.to_numpy() + offset)
 
 
 def month_starts(month_idx) -> pd.DatetimeIndex:
     """First day of each month given as months since 2021-01."""
-    month_idx = np.asarray(month_idx, dtype=np.int64)
-    return pd.DatetimeIndex(pd.to_datetime(pd.DataFrame({
-        "year": 2021 + np.floor_divide(month_idx, 12), "month": np.mod(month_idx, 12) + 1, "day": 1})))
+    uniq, inverse = np.unique(np.asarray(month_idx, dtype=np.int64), return_inverse=True)
+    starts = pd.to_datetime(pd.DataFrame({
+        "year": 2021 + np.floor_divide(uniq, 12), "month": np.mod(uniq, 12) + 1, "day": 1})).to_numpy()
+    return pd.DatetimeIndex(starts[inverse.reshape(-1)])

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from civmon.sample.base import SAMPLE_END
-from civmon.sample.calibrate import integers_to_sum
+from civmon.sample.calibrate import integers_to_sum, oversample
 from civmon.sample.places import assign_places, month_index, month_starts, random_days_in_months
 
 DIBAO_STANDARDS = (("2019-07-01", 1010.0), ("2020-07-01", 1080.0), ("2023-04-01", 1154.0))
@@ -45,7 +45,6 @@ INFLOW_TREND = 0.0  # relative growth of the inflow per month within the sample 
 PAST_START_MONTH = -12 * 25  # spells can start from 1996
 INDUCED_BATCH = 125  # households made eligible by the rise, entering within two months of it
 INDUCED_MONTHLY = 8.0  # extra entries per month after the rise (coverage drive)
-OVERSAMPLE = 1.06  # simulate slightly more, then thin at random to hit the roster target exactly
 
 TEKUN_STOCK = 690  # 特困 persons on the roster at 2021-01 (scale 1)
 TEKUN_INFLOW = 5.0
@@ -97,13 +96,14 @@ def _durations_days(rng, labour, support) -> np.ndarray:
 
 def _inflow_months(rng, scale: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Entry months (months since 2021-01): baseline, the rise's batch, the coverage drive."""
+    over = oversample(scale)  # simulate slightly more, then thin at random to hit the target exactly
     months = np.arange(PAST_START_MONTH, N_MONTHS)
-    lam = INFLOW_PER_MONTH * OVERSAMPLE * scale * np.where(months >= 0, 1 + INFLOW_TREND * months, 1.0)
+    lam = INFLOW_PER_MONTH * over * scale * np.where(months >= 0, 1 + INFLOW_TREND * months, 1.0)
     base = np.repeat(months, rng.poisson(lam))
     rise = month_index([RISE_DATE])[0]
-    batch = rise + (rng.random(int(round(INDUCED_BATCH * OVERSAMPLE * scale))) < 0.4).astype(np.int64)
+    batch = rise + (rng.random(int(round(INDUCED_BATCH * over * scale))) < 0.4).astype(np.int64)
     after = np.arange(rise, N_MONTHS)
-    extra = np.repeat(after, rng.poisson(INDUCED_MONTHLY * OVERSAMPLE * scale, len(after)))
+    extra = np.repeat(after, rng.poisson(INDUCED_MONTHLY * over * scale, len(after)))
     return base, batch, extra
 
 

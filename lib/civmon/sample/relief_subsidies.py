@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from civmon.sample.base import SAMPLE_END
+from civmon.sample.calibrate import oversample
 from civmon.sample.people import IdAllocator, birth_dates, names
 from civmon.sample.places import assign_places, month_starts, random_days_in_months
 from civmon.sample.relief_roster import N_MONTHS, TARGET_MONTHS, monthly_standards_cents
@@ -41,6 +42,12 @@ TARGET_LIVING_CENTS = 296_590_000
 TARGET_NURSING_CENTS = 678_060_000
 
 
+def repeated(values: np.ndarray, index: np.ndarray) -> pd.Categorical:
+    """values[index] as a categorical: monthly payment files repeat each person's ID and name."""
+    codes, uniques = pd.factorize(np.asarray(values))
+    return pd.Categorical.from_codes(codes[index], categories=uniques)
+
+
 def _year_of_month(month: np.ndarray) -> np.ndarray:
     return 2021 + month // 12
 
@@ -50,9 +57,9 @@ def children(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator,
     """child_subsidy and children_registry frames, calibrated so 2023-H1 payments hit the target."""
     parts = []
     for kind in ("orphan", "in_difficulty"):
-        n0 = int(round(CHILD_STOCK[kind] * scale * 1.06))
+        n0 = int(round(CHILD_STOCK[kind] * scale * oversample(scale)))
         entry0 = pd.Timestamp("2021-01-01") - pd.to_timedelta(rng.integers(30, 365 * 8, n0), unit="D")
-        new_m = np.repeat(np.arange(N_MONTHS), rng.poisson(CHILD_INFLOW[kind] * scale * 1.06, N_MONTHS))
+        new_m = np.repeat(np.arange(N_MONTHS), rng.poisson(CHILD_INFLOW[kind] * scale * oversample(scale), N_MONTHS))
         entry = entry0.append(random_days_in_months(rng, new_m))
         n = len(entry)
         age_at_entry = np.where(np.arange(n) < n0, rng.uniform(0, 10, n), rng.uniform(0, 17, n))
@@ -81,15 +88,16 @@ def children(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator,
     target = int(round(TARGET_CHILD_CENTS * scale / 10000)) * 10000
     keep, excess = thin_to_total(contrib, np.ones(n, bool), target, rng)
     rows = keep[unit]
-    amount = trim_rows(amount, np.flatnonzero(rows & in_h1 & (share < 1)), excess, rng)
+    amount = trim_rows(amount, np.flatnonzero(rows & in_h1 & (share < 1)), excess, rng,
+                       fallback=np.flatnonzero(rows & in_h1))
     df = df.assign(kept=keep)
 
     male = rng.random(n) < 0.52
     id_numbers, _ = ids.issue(df["birth"], male)
     df["id_number"], df["name"] = id_numbers, names(rng, male)
     pay = pd.DataFrame({
-        "id_number": df["id_number"].to_numpy()[unit[rows]],
-        "name": df["name"].to_numpy()[unit[rows]],
+        "id_number": repeated(df["id_number"].to_numpy(), unit[rows]),
+        "name": repeated(df["name"].to_numpy(), unit[rows]),
         "township_code": df["township_code"].to_numpy()[unit[rows]],
         "month": month_starts(month[rows]),
         "child_type": df["child_type"].to_numpy()[unit[rows]],
@@ -115,7 +123,7 @@ def children(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator,
 def disability(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator, scale: float,
                standards: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """disability_subsidy and disability_registry, calibrated on the 2023-H1 totals of both subsidies."""
-    over = 1.06
+    over = oversample(scale)
     n0 = int(round(DISABILITY_STOCK * scale * over))
     reg0 = pd.Timestamp("2021-01-01") - pd.to_timedelta(rng.integers(60, 365 * 20, n0), unit="D")
     new_m = np.repeat(np.arange(N_MONTHS), rng.poisson(DISABILITY_INFLOW * scale * over, N_MONTHS))
@@ -135,7 +143,10 @@ def disability(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator, 
     dibao = monthly_standards_cents(standards, "dibao")
     std = {k: np.floor(dibao * share / 100 + 0.5).astype(np.int64) * 100
            for k, share in (("living", LIVING_SHARE), (1, NURSING_SHARE[1]), (2, NURSING_SHARE[2]))}
-    unit, month, share = spell_rows(start, death)
+    paid_any = np.flatnonzero((eligible["living"] & ~never["living"]) | (eligible["nursing"] & ~never["nursing"]))
+    sub_unit, month, share = spell_rows(start[paid_any], death[paid_any])
+    unit = paid_any[sub_unit]
+    del sub_unit
     rows = {}
     for kind in ("living", "nursing"):
         sel = eligible[kind][unit] & ~never[kind][unit]
@@ -158,7 +169,8 @@ def disability(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator, 
         k, excess = thin_to_total(contrib, strata[kind], target, rng)
         keep &= k
         kept = keep[u]
-        rows[kind][3] = trim_rows(a, np.flatnonzero(kept & h1 & (s < 1)), excess, rng)
+        rows[kind][3] = trim_rows(a, np.flatnonzero(kept & h1 & (s < 1)), excess, rng,
+                                  fallback=np.flatnonzero(kept & h1))
     male = rng.random(n) < 0.55
     role = rng.choice(["child", "adult", "elderly"], n, p=(0.06, 0.46, 0.48))
     born = np.empty(n, dtype="datetime64[ns]")
@@ -173,7 +185,7 @@ def disability(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator, 
         u, m, s, a = rows[kind]
         sel = keep[u]
         frames.append(pd.DataFrame({
-            "id_number": id_numbers[u[sel]], "name": person_names[u[sel]],
+            "id_number": repeated(id_numbers, u[sel]), "name": repeated(person_names, u[sel]),
             "township_code": township[u[sel]], "month": month_starts(m[sel]),
             "subsidy_type": kind, "amount": a[sel] / 100.0}))
     pay = pd.concat(frames, ignore_index=True).sort_values(
@@ -189,9 +201,12 @@ def disability(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator, 
         "nursing_share_of_dibao_standard": {str(k): v for k, v in NURSING_SHARE.items()},
         "never_enrolled_share": NEVER_ENROLLED,
         "never_enrolled_in_registry": {k: int((never[k] & alive).sum()) for k in never},
+        "unpaid_in_registry": {k: int((eligible[k] & alive & ~np.isin(np.arange(n), rows[k][0][keep[rows[k][0]]])).sum())
+                               for k in eligible},
         "eligible_in_registry": {k: int((eligible[k] & alive).sum()) for k in eligible},
         "registry_size": int(alive.sum()),
         "gap_definition": ("people alive in disability_registry (snapshot 2023-12-31) eligible for a subsidy "
-                           "(living: low_income; nursing: grade 1-2) and never paid it"),
+                           "(living: low_income; nursing: grade 1-2) and never paid it (unpaid_in_registry): the "
+                           "planted never-enrolled plus people registered too recently to be paid yet"),
     }
     return pay, registry, truth

@@ -24,8 +24,9 @@ def spell_rows(start: pd.DatetimeIndex, end: pd.DatetimeIndex) -> tuple[np.ndarr
     first = np.maximum(first_m, 0)
     last = np.minimum(end_m - 1, N_MONTHS - 1)
     count = np.clip(last - first + 1, 0, None)
-    unit = np.repeat(np.arange(len(start)), count)
-    month = np.repeat(first, count) + np.arange(len(unit)) - np.repeat(np.cumsum(count) - count, count)
+    count = count.astype(np.int64)
+    unit = np.repeat(np.arange(len(start), dtype=np.int64), count)
+    month = (np.repeat(first, count) + np.arange(len(unit)) - np.repeat(np.cumsum(count) - count, count)).astype(np.int32)
     share = np.ones(len(unit))
     entry_row = month == first_m[unit]
     day = start.day.to_numpy()[unit]
@@ -60,15 +61,22 @@ def thin_to_total(contrib: np.ndarray, candidates: np.ndarray, target: int,
 
 
 def trim_rows(amount: np.ndarray, rows: np.ndarray, excess: int, rng: np.random.Generator,
-              unit: int = 100) -> np.ndarray:
-    """Reduce the amounts of the given rows (at most 90 percent each) by `excess` in total."""
+              unit: int = 100, fallback: np.ndarray | None = None) -> np.ndarray:
+    """Reduce the amounts of the given rows (at most 90 percent each) by `excess` in total.
+
+    Rows are taken in random order; `fallback` rows (e.g. full months, as deductions) are used
+    only when the first set cannot absorb the excess (small samples).
+    """
     out = np.asarray(amount, dtype=np.int64).copy()
-    for r in rng.permutation(rows):
+    order = rng.permutation(rows)
+    if fallback is not None:
+        order = np.r_[order, rng.permutation(np.setdiff1d(fallback, rows))]
+    for r in order:
         if excess <= 0:
             break
         cut = min(excess, int(out[r] * 0.9) // unit * unit)
         out[r] -= cut
         excess -= cut
     if excess:
-        raise ValueError("not enough pro-rated rows to absorb the calibration excess")
+        raise ValueError("not enough rows to absorb the calibration excess")
     return out

@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civmon.data.spec import Dataset
 
@@ -25,64 +27,154 @@ FIXED_TIME = datetime(2023, 7, 1, 0, 0, 0)
 _CORE_TIME = re.compile(rb"(<dcterms:(created|modified)[^>]*>)[^<]*(</dcterms:\2>)")
 
 
-def _dates(s: pd.Series, style: str) -> pd.Series:
+CHUNK_ROWS = 500_000
+
+
+def _valid(s: pd.Series) -> np.ndarray:
+    return s.notna().to_numpy(dtype=bool)
+
+
+def _strings(values, valid: np.ndarray) -> pa.Array:
+    """A string array with nulls (written as empty cells) where not valid."""
+    arr = pa.array(values)
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.string())
+    return pc.if_else(pa.array(valid), arr, pa.scalar(None, pa.string()))
+
+
+def _join(*parts) -> pa.Array:
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _dates(s: pd.Series, style: str, month: bool = False) -> pa.Array:
+    """Dates as text; each distinct day is formatted once (files repeat few distinct dates)."""
     d = pd.to_datetime(s)
+    valid = _valid(d)
+    days = d.to_numpy(dtype="datetime64[D]").astype(np.int64)
+    uniq, inverse = np.unique(np.where(valid, days, 0), return_inverse=True)
+    stamps = pd.DatetimeIndex(uniq.astype("datetime64[D]"))
     if style == "en":
-        out = d.dt.strftime("%Y-%m-%d")
+        labels = stamps.strftime("%Y-%m" if month else "%Y-%m-%d")
+    elif month:
+        labels = [f"{t.year}年{t.month}月" for t in stamps]
     else:
-        out = d.dt.year.astype("Int64").astype("string") + "/" + d.dt.month.astype("Int64").astype("string") \
-            + "/" + d.dt.day.astype("Int64").astype("string")
-    return out.astype(object).where(d.notna(), "")
+        labels = [f"{t.year}/{t.month}/{t.day}" for t in stamps]
+    codes = inverse.reshape(-1).astype(np.int32)
+    dic = pa.DictionaryArray.from_arrays(pa.array(codes, mask=~valid), pa.array(list(labels), pa.string()))
+    return pc.cast(dic, pa.string())
 
 
-def _months(s: pd.Series, style: str) -> pd.Series:
-    d = pd.to_datetime(s)
-    if style == "en":
-        out = d.dt.strftime("%Y-%m")
-    else:
-        out = d.dt.year.astype("Int64").astype("string") + "年" + d.dt.month.astype("Int64").astype("string") + "月"
-    return out.astype(object).where(d.notna(), "")
-
-
-def _money(s: pd.Series, thousands: bool) -> pd.Series:
+def _decimal(s: pd.Series, thousands: bool) -> pa.Array:
+    """Two decimals (1234.50), optionally with thousands separators (1,234.50)."""
     x = s.to_numpy(dtype=float, na_value=np.nan)
-    fmt = "{:,.2f}" if thousands else "{:.2f}"
-    return pd.Series([fmt.format(v) if v == v else "" for v in x], index=s.index, dtype=object)
+    valid = ~np.isnan(x)
+    cents = np.round(np.abs(np.nan_to_num(x)) * 100).astype(np.int64)
+    whole, frac = cents // 100, cents % 100
+    frac_s = pc.utf8_lpad(_strings(frac, valid), width=2, padding="0")
+    if thousands:
+        g = [whole // 10**9, (whole // 10**6) % 1000, (whole // 1000) % 1000, whole % 1000]
+        lead = [_strings(v, valid) for v in g]
+        pad = [pc.utf8_lpad(v, width=3, padding="0") for v in lead]
+        text = pc.case_when(
+            pc.make_struct(pa.array(whole >= 10**9), pa.array(whole >= 10**6), pa.array(whole >= 1000)),
+            _join(lead[0], ",", pad[1], ",", pad[2], ",", pad[3]),
+            _join(lead[1], ",", pad[2], ",", pad[3]),
+            _join(lead[2], ",", pad[3]),
+            lead[3])
+    else:
+        text = _strings(whole, valid)
+    sign = pa.array(np.where(x < 0, "-", ""))
+    return _join(sign, text, ".", frac_s)
+
+
+def text_column(s: pd.Series, col, style: str, thousands: bool = False) -> pa.Array:
+    """One column as the text a bureau's file would hold (null = empty cell)."""
+    kind = col.kind
+    if kind in ("date", "month"):
+        return _dates(s, style, month=kind == "month")
+    if kind == "money":
+        return _decimal(s, thousands)
+    if kind == "num":
+        return _decimal(s, False)
+    if kind == "int":
+        valid = _valid(s)
+        return _strings(pd.array(s, dtype="Int64").to_numpy(dtype=np.int64, na_value=0), valid)
+    if kind == "bool":
+        b = pd.array(s, dtype="boolean")
+        yes, no = ("Y", "N") if style == "en" else ("是", "否")
+        return _strings(np.where(b.fillna(False).to_numpy(dtype=bool), yes, no), ~b.isna())
+    if kind == "cat":
+        cat = pd.Categorical(s, categories=list(col.values)) if col.values else pd.Categorical(s)
+        labels = list(cat.categories.astype(str))
+        if style == "zh" and col.value_zh:
+            labels = [dict(zip(col.values, col.value_zh)).get(v, v) for v in labels]
+        codes = cat.codes.astype(np.int32)
+        dic = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0), pa.array(labels, pa.string()))
+        return pc.cast(dic, pa.string())
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = s.cat.codes.to_numpy().astype(np.int32)
+        dic = pa.DictionaryArray.from_arrays(pa.array(codes, mask=codes < 0),
+                                             pa.array(s.cat.categories.astype(str), pa.string()))
+        return pc.cast(dic, pa.string())
+    return _strings(s.astype("string").to_numpy(dtype=object, na_value=None), _valid(s))
+
+
+def text_table(df: pd.DataFrame, ds: Dataset, style: str, thousands: bool = False) -> pa.Table:
+    """Every cell as text, headers in English (spec names) or Chinese (spec zh)."""
+    cols = [c for c in ds.columns if c.name in df.columns]
+    return pa.table({(c.zh if style == "zh" else c.name): text_column(df[c.name], c, style, thousands)
+                     for c in cols})
 
 
 def text_frame(df: pd.DataFrame, ds: Dataset, style: str, thousands: bool = False) -> pd.DataFrame:
-    """Every cell as the text a bureau's file would hold, headers in English or Chinese."""
-    out = {}
-    for col in ds.columns:
-        if col.name not in df.columns:
-            continue
-        s = df[col.name]
-        if col.kind == "date":
-            v = _dates(s, style)
-        elif col.kind == "month":
-            v = _months(s, style)
-        elif col.kind == "money":
-            v = _money(s, thousands)
-        elif col.kind == "num":
-            v = _money(s, False)
-        elif col.kind == "int":
-            v = pd.Series(pd.array(s, dtype="Int64"), index=s.index).astype("string").fillna("").astype(object)
-        elif col.kind == "bool":
-            yes, no = ("Y", "N") if style == "en" else ("是", "否")
-            b = pd.array(s, dtype="boolean")
-            v = pd.Series(np.where(b.isna(), "", np.where(b.fillna(False), yes, no)), index=s.index)
-        elif col.kind == "cat" and style == "zh" and col.value_zh:
-            mapping = dict(zip(col.values, col.value_zh))
-            v = s.astype(object).map(mapping).where(s.notna(), "")
-        else:
-            v = s.astype(object).where(s.notna(), "")
-        out[col.zh if style == "zh" else col.name] = v
-    return pd.DataFrame(out)
+    """The text table as a pandas frame of strings ('' for empty cells)."""
+    return text_table(df, ds, style, thousands).to_pandas().fillna("")
+
+
+SAFE_KINDS = ("date", "month", "int", "bool", "num")  # text of these kinds never needs CSV quoting
+
+
+def _quoted(arr: pa.Array) -> pa.Array:
+    """CSV quoting where a cell needs it (comma, quote or line break), as RFC 4180 says."""
+    needs = pc.or_(pc.or_(pc.match_substring(arr, ","), pc.match_substring(arr, '"')),
+                   pc.or_(pc.match_substring(arr, "\n"), pc.match_substring(arr, "\r")))
+    if not pc.any(needs).as_py():
+        return arr
+    quoted = _join('"', pc.replace_substring(arr, '"', '""'), '"')
+    return pc.if_else(needs, quoted, arr)
+
+
+def csv_bytes(table: pa.Table, header: bool, safe: list[bool] | None = None) -> bytes:
+    """The table as UTF-8 CSV lines (empty cells for nulls), built column-wise without Python loops.
+
+    `safe[i]` marks columns whose text cannot need quoting (skips the check).
+    """
+    safe = safe or [False] * table.num_columns
+    cols = []
+    for c, ok in zip(table.columns, safe):
+        c = c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c
+        cols.append(c if ok else _quoted(c))
+    lines = pc.binary_join_element_wise(*cols, ",", null_handling="replace", null_replacement="")
+    lines = pc.binary_join_element_wise(lines, "\n", "")
+    if isinstance(lines, pa.ChunkedArray):
+        lines = lines.combine_chunks()
+    head = (",".join(str(n) for n in table.column_names) + "\n").encode() if header else b""
+    if len(lines) == 0:
+        return head
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)[lines.offset:lines.offset + len(lines) + 1]
+    return head + lines.buffers()[2].to_pybytes()[offsets[0]:offsets[-1]]
 
 
 def write_csv(df: pd.DataFrame, ds: Dataset, path: Path, style: str, encoding: str, thousands: bool = False) -> None:
-    """A CSV file in the given header style and encoding."""
-    text_frame(df, ds, style, thousands).to_csv(path, index=False, encoding=encoding, lineterminator="\n")
+    """A CSV file in the given header style and encoding, written in chunks to bound memory."""
+    utf8 = encoding.lower().replace("-", "") == "utf8"
+    safe = [c.kind in SAFE_KINDS or (c.kind == "money" and not thousands) or (c.kind == "cat" and style == "en")
+            for c in ds.columns if c.name in df.columns]
+    with open(path, "wb") as f:
+        for start in range(0, max(len(df), 1), CHUNK_ROWS):
+            table = text_table(df.iloc[start:start + CHUNK_ROWS], ds, style, thousands)
+            data = csv_bytes(table, start == 0, safe)
+            f.write(data if utf8 else data.decode("utf-8").encode(encoding))
 
 
 def write_xlsx(df: pd.DataFrame, ds: Dataset, path: Path) -> None:
