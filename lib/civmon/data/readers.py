@@ -128,7 +128,7 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
         raise UnreadableFile(_file_problem(
             path, ds, MSG_ENCODING, "UTF-8, UTF-8 with BOM or GB18030 (GBK)",
             value=f"looks like {exc}")) from None
-    if not text.strip():
+    if not text or text.isspace():
         raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
     if encoding == "utf-8":
         body = data
@@ -142,10 +142,10 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
     if not any(headers):
         raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
     names = [f"c{i}" for i in range(len(headers))]
-    skipped: list[tuple[int | None, int, str]] = []
+    skipped: list[tuple[int | None, int]] = []  # (row number, fields); never the text: it may hold an ID
 
     def on_bad_row(row) -> str:
-        skipped.append((row.number, row.actual_columns, row.text))
+        skipped.append((row.number, row.actual_columns))
         return "skip"
 
     def parse(threads: bool) -> pa.Table:
@@ -160,17 +160,17 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
 
     table = parse(threads=True)
-    if any(n is None for n, _, _ in skipped):
+    if any(n is None for n, _ in skipped):
         table = parse(threads=False)  # only a single-threaded read numbers the bad rows
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     first = h + 2  # Excel row number of the first data row
-    bad_rows = np.array(sorted(n for n, _, _ in skipped), dtype=np.int64)
+    bad_rows = np.array(sorted(n for n, _ in skipped), dtype=np.int64)
     all_rows = np.arange(first, first + len(frame) + len(bad_rows), dtype=np.int64)
     frame.index = pd.Index(np.setdiff1d(all_rows, bad_rows, assume_unique=True), name="source_row")
     last_row = int(all_rows[-1]) if len(all_rows) else h + 1
     ends_cleanly = text.endswith(("\n", "\r"))
     problems = []
-    for number, actual, _ in sorted(skipped):
+    for number, actual in sorted(skipped):
         if number == last_row and not ends_cleanly:
             problems.append(_file_problem(
                 path, ds, MSG_TRUNCATED, f"{len(headers)} fields like the header",
