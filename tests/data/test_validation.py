@@ -188,6 +188,10 @@ def test_explicit_coverage(folder, tables):
     header, rows = tables["relief_payments"]
     rows[2][header.index("paid_date")] = "2023-04-02"
     write_csv(folder / "relief_payments.csv", header, rows)
+    from civmon.period import Period
+
+    res = _load(folder, coverage=Period.parse("2023-01"))
+    assert res.report.coverage == "2023-01-01 to 2023-01-31 (given)"
     res = _load(folder, coverage=("2023-01-01", "2023-02-28"))
     months = problems_with(res.report, "month outside the data's coverage")
     assert sorted((p.file, p.row, p.value) for p in months) == [("child_subsidy.csv", 4, "2023-03"),

@@ -138,7 +138,9 @@ def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
         raw = read_raw(path, ds)
     except UnreadableFile as exc:
         report.add(exc.problem)
-        return DatasetRead(empty_frame(ds), report, DatasetSummary(ds.name, path.name, 0, ds.period_column), {})
+        summary = DatasetSummary(ds.name, path.name, 0, ds.period_column)
+        report.datasets[ds.name] = summary
+        return DatasetRead(empty_frame(ds), report, summary, {})
     report.extend(raw.problems)
     found, written, header_problems = map_headers(raw, ds, path)
     report.extend(header_problems)

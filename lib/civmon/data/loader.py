@@ -84,7 +84,8 @@ def load(folder: Path | str, *, key: str, datasets=None, cache_dir: Path | str |
     """Read, validate and pseudonymise the datasets in `folder`; problems go into `.report`, never raised.
 
     datasets=None reads every dataset whose file is present; a listed dataset without a file is an
-    error. `coverage=(start, end)` states the span the data should cover (else it is inferred).
+    error. `coverage=(start, end)` (or anything with .start and .end, such as a Period) states the
+    span the data should cover; without it the span is inferred from the monthly records.
     """
     folder = Path(folder)
     result = LoadResult()
@@ -132,7 +133,7 @@ def load(folder: Path | str, *, key: str, datasets=None, cache_dir: Path | str |
         result.data[name] = data
         headers[name] = written
     if coverage is not None and not isinstance(coverage, Coverage):
-        start, end = coverage
+        start, end = (coverage.start, coverage.end) if hasattr(coverage, "end") else coverage  # a Period too
         coverage = Coverage(pd.Timestamp(start), pd.Timestamp(end), inferred=False)
     files = {n: p.name for n, p in result.files.items()}
     result.coverage = cross_check(result.data, files, headers, report, coverage, today)
