@@ -148,10 +148,10 @@ def test_att_interval_coverage_and_pretrend_size():
 
 def test_monthly_dates_give_the_same_answer_as_integer_periods():
     df = make_staggered_panel(np.random.default_rng(6), 80, 24, [8, 14, np.nan], _growing, missing=0.1)
-    months = df.assign(time=pd.Timestamp("2022-01-01") + pd.to_timedelta(0, "D"))
-    months["time"] = pd.to_datetime("2022-01-01") + df["time"].apply(lambda k: pd.DateOffset(months=int(k)))
-    months["first_treated"] = [pd.NaT if np.isnan(g) else pd.Timestamp("2022-01-01") + pd.DateOffset(months=int(g))
-                               for g in df["first_treated"]]
+    calendar = pd.date_range("2022-01-01", periods=24, freq="MS")
+    g = df["first_treated"].to_numpy()
+    months = df.assign(time=calendar[df["time"].to_numpy()],
+                       first_treated=pd.Series(calendar[np.nan_to_num(g).astype(int)]).where(~np.isnan(g)))
     a = event_study(df, "y", "unit", "time", "first_treated", window=(-3, 3))
     b = event_study(months, "y", "unit", "time", "first_treated", window=(-3, 3))
     assert np.allclose(a.by_event_time["estimate"], b.by_event_time["estimate"])

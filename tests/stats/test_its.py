@@ -91,5 +91,8 @@ def test_its_errors_name_the_problem():
         its(pd.concat([df, df.iloc[:1]]), "t", "y", intervention=24)
     with pytest.raises(EstimationError, match="at least 3 periods on each side"):
         its(df, "t", "y", intervention=46)
+    with pytest.raises(EstimationError, match="gaps \\(first at 11\\)"):
+        its(df.drop(index=10), "t", "y", intervention=24)
+    assert its(df.drop(index=10), "t", "y", intervention=24, hac_lags=0).n == 47
     with pytest.raises(EstimationError, match="monthly dates"):
         its(df, "t", "y", intervention=24, seasonal=True)

@@ -10,14 +10,13 @@ can be checked to machine precision against fixest/pyfixest's saturated event st
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import partial
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from civmon.stats.errors import EstimationError
-from civmon.stats.regression import MIN_CLUSTERS, complete_rows, fit_linear, numeric, t_inference
+from civmon.stats.regression import MIN_CLUSTERS, complete_rows, fit_linear, numeric
 from civmon.stats.results import EventStudyResult, PretrendTest, Result
 
 
@@ -92,7 +91,6 @@ def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time:
     if kind != g_kind and not np.all(np.isnan(g)):
         raise EstimationError(f"{time!r} and {first_treated!r} must be of the same kind (dates or integers)")
     u_codes = pd.factorize(d[unit])[0]
-    n_units = int(u_codes.max()) + 1
 
     g_unit = pd.Series(g).groupby(u_codes)
     if (g_unit.nunique(dropna=False) > 1).any():
@@ -155,27 +153,6 @@ def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time:
     cell_g = cell_counts.index.get_level_values("g").to_numpy(float)
     cell_e = cell_counts.index.get_level_values("e").to_numpy(float).astype(int)
     cell_n = cell_counts.to_numpy()
-    n_ref = int(np.sum(e == -1))
-    summarise = partial(_summarise, names=names, n_time=n_time, cell_g=cell_g, cell_e=cell_e,
-                        cell_n=cell_n, n_ref=n_ref, kind=kind, window=(k_lead, m_lag),
-                        level=level, control=control, cluster_col=cluster_col, se=se, n=n,
-                        dropped=dropped)
-    if isinstance(outcome, str):
-        return summarise(fits)
-    return [summarise(f) for f in fits]
-
-
-def _summarise(fit, *, names, n_time, cell_g, cell_e, cell_n, n_ref, kind, window, level,
-               control, cluster_col, se, n, dropped) -> EventStudyResult:
-    """Cohort x event-time table, interaction-weighted event-time effects, ATT and pre-trend test."""
-    k_lead, m_lag = window
-    beta = fit.params[n_time:]
-    beta_se = np.sqrt(np.diag(fit.vcov)[n_time:])
-    crit = float(stats.t.ppf(0.5 + level / 2, fit.dof))
-    by_cohort_time = pd.DataFrame({
-        "cohort": [_label(v, kind) for v in cell_g], "event_time": cell_e, "estimate": beta,
-        "se": beta_se, "ci_low": beta - crit * beta_se, "ci_high": beta + crit * beta_se,
-        "pvalue": 2 * stats.t.sf(np.abs(beta) / beta_se, fit.dof), "n": cell_n})
 
     def weights_for(event_times) -> np.ndarray:
         """Interaction weights: each cell's share of the treated observations at these event times."""
@@ -185,53 +162,79 @@ def _summarise(fit, *, names, n_time, cell_g, cell_e, cell_n, n_ref, kind, windo
         return w
 
     observed_e = set(cell_e.tolist())
-    et_rows, lead_w = [], []
-    for ev in range(k_lead, m_lag + 1):
-        if ev == -1:
-            et_rows.append({"event_time": -1, "estimate": 0.0, "se": 0.0, "ci_low": 0.0,
-                            "ci_high": 0.0, "pvalue": np.nan,
-                            "n": n_ref, "reference": True})
-            continue
-        if ev not in observed_e:
-            continue
-        w = weights_for([ev])
-        est, s = fit.lincomb(w)
-        et_rows.append({"event_time": ev, "estimate": est, "se": s, "ci_low": est - crit * s,
-                        "ci_high": est + crit * s,
-                        "pvalue": float(2 * stats.t.sf(abs(est) / s, fit.dof)),
-                        "n": int(cell_n[cell_e == ev].sum()), "reference": False})
-        if ev <= -2:
-            lead_w.append((ev, w))
-    by_event_time = pd.DataFrame(et_rows)
-
-    post_e = [ev for ev in range(0, m_lag + 1) if ev in observed_e]
+    event_times = [ev for ev in range(k_lead, m_lag + 1) if ev != -1 and ev in observed_e]
+    post_e = [ev for ev in event_times if ev >= 0]
     if not post_e:
         raise EstimationError("no treated observations at event times 0..m of the window")
-    w_att = weights_for(post_e)
-    est, s = fit.lincomb(w_att)
-    lo, hi, p = t_inference(est, s, fit.dof, level)
-    n_post = int(cell_n[np.isin(cell_e, post_e)].sum())
+    # rows: each event time in the window, then the ATT; the design fixes them for every outcome
+    W = np.vstack([weights_for([ev]) for ev in event_times] + [weights_for(post_e)])
+    plan = {
+        "names": names, "n_time": n_time, "cohort_labels": [_label(v, kind) for v in cell_g], "cell_g": cell_g, "cell_e": cell_e, "cell_n": cell_n,
+        "event_times": event_times, "W": W, "kind": kind, "window": (k_lead, m_lag),
+        "n_et": [int(cell_n[cell_e == ev].sum()) for ev in event_times],
+        "n_ref": int(np.sum(e == -1)), "n_post": int(cell_n[np.isin(cell_e, post_e)].sum()),
+        "level": level, "control": control, "cluster_col": cluster_col, "se": se, "n": n,
+        "dropped": dropped,
+    }
+    if isinstance(outcome, str):
+        return _summarise(fits, plan)
+    return [_summarise(f, plan) for f in fits]
+
+
+def _summarise(fit, plan: dict) -> EventStudyResult:
+    """Cohort x event-time table, interaction-weighted event-time effects, ATT and pre-trend test."""
+    n_time, cell_e, kind, level = plan["n_time"], plan["cell_e"], plan["kind"], plan["level"]
+    k_lead, m_lag = plan["window"]
+    beta = fit.params[n_time:]
+    beta_se = np.sqrt(np.diag(fit.vcov)[n_time:])
+    crit = float(stats.t.ppf(0.5 + level / 2, fit.dof))
+    by_cohort_time = pd.DataFrame({
+        "cohort": plan["cohort_labels"], "event_time": cell_e,
+        "estimate": beta, "se": beta_se, "ci_low": beta - crit * beta_se,
+        "ci_high": beta + crit * beta_se,
+        "pvalue": 2 * stats.t.sf(np.abs(beta) / beta_se, fit.dof), "n": plan["cell_n"]})
+
+    W = plan["W"]
+    est = W @ fit.params
+    cov = W @ fit.vcov @ W.T
+    se_all = np.sqrt(np.clip(np.diag(cov), 0, None))
+    p_all = 2 * stats.t.sf(np.abs(est) / se_all, fit.dof)
+    ets = plan["event_times"]
+    # the reference period -1 is shown as a zero row (when the window reaches it)
+    at = int(np.searchsorted(ets, -1)) if k_lead <= -1 else None
+    cols = {"event_time": list(ets), "estimate": list(est[:-1]), "se": list(se_all[:-1]),
+            "ci_low": list(est[:-1] - crit * se_all[:-1]),
+            "ci_high": list(est[:-1] + crit * se_all[:-1]), "pvalue": list(p_all[:-1]),
+            "n": list(plan["n_et"]), "reference": [False] * len(ets)}
+    if at is not None:
+        for key, value in zip(cols, (-1, 0.0, 0.0, 0.0, 0.0, np.nan, plan["n_ref"], True)):
+            cols[key].insert(at, value)
+    by_event_time = pd.DataFrame(cols)
+
+    control, se = plan["control"], plan["se"]
     method = (f"Sun-Abraham interaction-weighted event study, {control}-treated controls, "
-              f"CR1 by {cluster_col} (G={fit.n_clusters})" if se == "cluster" else
+              f"CR1 by {plan['cluster_col']} (G={fit.n_clusters})" if se == "cluster" else
               f"Sun-Abraham interaction-weighted event study, {control}-treated controls ({se})")
-    att = Result(estimate=est, se=s, ci_low=lo, ci_high=hi, pvalue=p, n=n_post,
-                 method=method, term=f"ATT (event time 0..{m_lag})", level=level,
-                 df=fit.dof, n_clusters=fit.n_clusters)
+    att = Result(estimate=float(est[-1]), se=float(se_all[-1]),
+                 ci_low=float(est[-1] - crit * se_all[-1]), ci_high=float(est[-1] + crit * se_all[-1]),
+                 pvalue=float(p_all[-1]), n=plan["n_post"], method=method,
+                 term=f"ATT (event time 0..{m_lag})", level=level, df=fit.dof,
+                 n_clusters=fit.n_clusters)
 
     pretrend = None
-    if lead_w:
-        R = np.vstack([w for _, w in lead_w])
-        b = R @ fit.params
-        V = R @ fit.vcov @ R.T
-        q = len(lead_w)
+    leads = [i for i, ev in enumerate(ets) if ev <= -2]
+    if leads:
+        b = est[leads]
+        V = cov[np.ix_(leads, leads)]
+        q = len(leads)
         if np.linalg.matrix_rank(V) < q:
             raise EstimationError(f"pre-trend test: the covariance of the {q} leads is singular "
                                   "(too few clusters for the window; narrow the window)")
         stat = float(b @ np.linalg.solve(V, b)) / q
         pretrend = PretrendTest(stat=stat, df=q, pvalue=float(stats.f.sf(stat, q, fit.dof)),
-                                event_times=tuple(ev for ev, _ in lead_w), df_denom=fit.dof)
+                                event_times=tuple(ets[i] for i in leads), df_denom=fit.dof)
 
     return EventStudyResult(by_event_time=by_event_time, att=att, pretrend=pretrend,
-                            by_cohort_time=by_cohort_time, method=method, n=n,
+                            by_cohort_time=by_cohort_time, method=method, n=plan["n"],
                             n_clusters=fit.n_clusters or 0, control=control,
-                            dropped_units=dropped)
+                            dropped_units=plan["dropped"])

@@ -27,7 +27,8 @@ def its(df: pd.DataFrame, time: str, outcome: str, intervention, hac_lags: int |
     by n/(n-k). Intervals use t(n-k). ``seasonal=True`` adds month-of-year dummies (monthly
     dates only). ``fitted`` gives observed, fitted and counterfactual (b2 = b3 = 0) lines.
 
-    Raises :class:`EstimationError` if times repeat, or either segment has fewer than 3 periods.
+    Raises :class:`EstimationError` if times repeat, periods are missing (with hac_lags > 0),
+    or either segment has fewer than 3 periods.
     """
     d = complete_rows(df, [time, outcome])
     t_raw, kind = period_index(d[time])
@@ -60,6 +61,11 @@ def its(df: pd.DataFrame, time: str, outcome: str, intervention, hac_lags: int |
             names.append(f"month[{m + 1}]")
     X = np.column_stack(cols)
     lags = newey_west_lags(len(d)) if hac_lags is None else int(hac_lags)
+    gaps = np.flatnonzero(np.diff(t_raw) != 1)
+    if lags > 0 and len(gaps):
+        first = d[time].iloc[gaps[0] + 1]
+        raise EstimationError(f"{time!r} has gaps (first at {first}): Newey-West needs consecutive "
+                              "periods; fill the missing periods or use hac_lags=0")
     fit = fit_linear(y, X, names, se="hac", hac_lags=lags, hac_df_correction=hac_df_correction,
                      describe={n: f"month dummy {n}" for n in names[4:]})
     method = f"segmented regression, Newey-West ({lags} lags)"
