@@ -246,3 +246,16 @@ def test_xlsx_id_number_stored_as_a_number(tmp_path, tables):
     p = one(_load(tmp_path).report, "not an 18-character ID number")
     assert (p.row, p.column) == (3, "身份证号")
     assert "stored as text" in p.expected
+
+
+def test_headers_with_asterisks_and_units(tmp_path, tables):
+    header, rows = tables["relief_payments"]
+    zh = zh_header("relief_payments")
+    zh[0] = "*户编号"
+    zh[zh.index("发放金额")] = "发放金额（元）"
+    write_csv(tmp_path / "relief_payments.csv", zh, rows)
+    write_csv(tmp_path / "relief_standards.csv", ["类别", "执行日期", "标准"], [["低保", "2023-01-01", "1,130"]])
+    res = _load(tmp_path)
+    assert res.report.ok and res.report.problems == [], res.report.format()
+    assert res.data["relief_payments"]["amount"].sum() == pytest.approx(3 * 1960 + 2 * 1274)
+    assert res.data["relief_standards"]["standard"].tolist() == [1130.0]

@@ -59,19 +59,34 @@ class UnreadableFile(Exception):
 
 
 def normalise_header(text) -> str:
-    """Compare headers loosely: NFKC (full-width brackets and letters), no blanks, lower case."""
+    """Compare headers loosely: NFKC (full-width brackets and letters), no blanks, no required-field
+    asterisks (*户编号), lower case."""
     if text is None or (isinstance(text, float) and np.isnan(text)):
         return ""
     s = unicodedata.normalize("NFKC", str(text))
-    return "".join(s.split()).lower()
+    return "".join(s.split()).strip("*").lower()
+
+
+def _without_unit(header: str) -> str:
+    """'标准(元/人/月)' -> '标准': the header without a bracketed unit or note."""
+    return re.sub(r"\([^()]*\)$", "", header)
 
 
 def header_aliases(ds: Dataset) -> dict[str, str]:
-    """Normalised header text (English name or Chinese header) -> column name."""
+    """Normalised header text -> column name: the English name, the Chinese header, and the Chinese
+    header with or without its bracketed unit (发放金额（元） for 发放金额) when that is unambiguous."""
     out = {}
     for c in ds.columns:
         out[normalise_header(c.name)] = c.name
         out[normalise_header(c.zh)] = c.name
+    loose: dict[str, set[str]] = {}
+    for c in ds.columns:
+        zh = normalise_header(c.zh)
+        for variant in (_without_unit(zh), zh + "(元)"):
+            loose.setdefault(variant, set()).add(c.name)
+    for variant, names in loose.items():
+        if len(names) == 1 and variant not in out:
+            out[variant] = names.pop()
     return out
 
 
