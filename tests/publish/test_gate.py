@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from civmon.data.pseudonymise import SAMPLE_KEY, hash_ids, id_checksum
-from civmon.publish import Scanner, raw_names_from_folder, scan_path, scan_report, scan_text
+from civmon.publish import (Scanner, raw_names_from_folder, raw_pseudonyms_from_folder, scan_path, scan_report,
+                            scan_text)
 from civmon.sample.geography import build_areas
 from civmon.sample.people import names as fake_names
 
@@ -190,3 +191,10 @@ class TestRawNames:
         pd.DataFrame({"area_name": ["林红村"], "名称": ["高新社区"]}).to_csv(tmp_path / "areas.csv", index=False)
         (tmp_path / "notes.txt").write_text("姓名\n不是数据", encoding="utf-8")
         assert raw_names_from_folder(tmp_path) == {"张伟", "王芳", "欧阳明华", "赵敏"}
+
+    def test_pseudonyms_of_the_raw_ids_match_the_readers(self, tmp_path):
+        pd.DataFrame({"身份证号": [ID, ID_X.lower(), None], "姓名": ["张伟", "王芳", "李娜"]}).to_csv(
+            tmp_path / "relief_members.csv", index=False)
+        keys = raw_pseudonyms_from_folder(tmp_path, SAMPLE_KEY)
+        assert keys == set(hash_ids(pd.Series([ID, ID_X]), SAMPLE_KEY))
+        assert len(keys) == 2 and all(len(k) == 16 for k in keys)

@@ -7,11 +7,11 @@ from civmon.publish.gate import (
     NameMatcher,
     Scanner,
     ScanReport,
-    raw_names_from_folder,
     scan_path,
     scan_report,
     scan_text,
 )
+from civmon.publish.identifiers import raw_names_from_folder, raw_pseudonyms_from_folder
 from civmon.publish.suppress import (
     SUPPRESSED,
     ChartData,
@@ -24,7 +24,7 @@ from civmon.publish.suppress import (
 )
 
 __all__ = [
-    "KINDS", "Finding", "NameMatcher", "Scanner", "ScanReport", "raw_names_from_folder", "scan_path",
+    "KINDS", "Finding", "NameMatcher", "Scanner", "ScanReport", "raw_names_from_folder", "raw_pseudonyms_from_folder", "scan_path",
     "scan_report", "scan_text", "SUPPRESSED", "ChartData", "Suppressed", "audit", "chart_note",
     "suppress_counts", "suppress_series_for_chart", "suppression_note",
 ]

@@ -28,15 +28,12 @@ import json
 import re
 import subprocess
 import time
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
 
 from civmon.data.pseudonymise import KEY_LENGTH, id_checksum
-from civmon.data.spec import DATASETS
 
 SUFFIXES = (".html", ".htm", ".pdf", ".csv", ".xlsx", ".json")
 KINDS = {
@@ -443,81 +440,3 @@ def scan_path(path, *, names=(), secrets=(), pseudonyms=(), scanner: Scanner | N
     report = scan_report(files, names=names, secrets=secrets, pseudonyms=pseudonyms, scanner=scanner)
     report.skipped = sorted(p for p in path.rglob("*.ipynb") if p.is_file())
     return report
-
-
-def _header(text) -> str:
-    return "".join(unicodedata.normalize("NFKC", str(text)).split()).lower()
-
-
-NAME_HEADERS = frozenset(_header(h) for ds in DATASETS.values() for c in ds.columns if c.kind == "name"
-                         for h in (c.name, c.zh))
-
-
-def raw_names_from_folder(folder, recursive: bool = False) -> set[str]:
-    """Every value of a name column (per the dataset spec: 姓名, 申请人姓名, ...) in the CSV, XLSX
-    and Parquet files of a data folder, whatever the file is called; only those columns are read."""
-    folder = Path(folder)
-    files = folder.rglob("*") if recursive else folder.iterdir()
-    names: set[str] = set()
-    for p in sorted(files):
-        if not p.is_file() or p.name.startswith(("~$", ".")):
-            continue
-        suffix = p.suffix.lower()
-        if suffix == ".csv":
-            frames = [_csv_name_columns(p)]
-        elif suffix == ".xlsx":
-            frames = _xlsx_name_columns(p)
-        elif suffix == ".parquet":
-            frames = [_parquet_name_columns(p)]
-        else:
-            continue
-        for f in frames:
-            for c in f.columns:
-                names.update("".join(str(v).split()) for v in f[c].dropna())
-    return {n for n in names if len(n) >= 2}
-
-
-def _name_positions(header_rows: list[list]) -> tuple[int, list[int]]:
-    """The header row (of the first few) with name columns, and their positions."""
-    for h, row in enumerate(header_rows):
-        cols = [j for j, v in enumerate(row) if v is not None and _header(v) in NAME_HEADERS]
-        if cols:
-            return h, cols
-    return -1, []
-
-
-def _csv_name_columns(path: Path) -> pd.DataFrame:
-    import csv
-
-    data = path.read_bytes()
-    for enc in ("utf-8-sig", "gb18030"):
-        try:
-            head_text = data[:200_000].decode(enc, errors="strict" if len(data) <= 200_000 else "ignore")
-            data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-        lines = head_text.splitlines()[:10]
-        for sep in (",", "\t", ";"):
-            h, cols = _name_positions(list(csv.reader(lines, delimiter=sep)))
-            if h >= 0:
-                return pd.read_csv(path, header=None, skiprows=h + 1, usecols=cols, dtype=str, encoding=enc,
-                                   sep=sep, on_bad_lines="skip", skip_blank_lines=True)
-        return pd.DataFrame()
-    return pd.DataFrame()
-
-
-def _xlsx_name_columns(path: Path) -> list[pd.DataFrame]:
-    out = []
-    sheets = pd.read_excel(path, sheet_name=None, header=None, nrows=10, dtype=str)
-    for sheet, head in sheets.items():
-        h, cols = _name_positions(head.values.tolist())
-        if h >= 0:
-            out.append(pd.read_excel(path, sheet_name=sheet, header=None, skiprows=h + 1, usecols=cols, dtype=str))
-    return out
-
-
-def _parquet_name_columns(path: Path) -> pd.DataFrame:
-    import pyarrow.parquet as pq
-
-    cols = [c for c in pq.read_schema(path).names if _header(c) in NAME_HEADERS]
-    return pd.read_parquet(path, columns=cols).astype("string") if cols else pd.DataFrame()

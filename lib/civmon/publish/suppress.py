@@ -9,9 +9,10 @@ relations and whose edges are the cells. So the algorithm repeats, until nothing
   1. every relation that hides exactly one cell hides one more (its smallest positive cell);
   2. every hidden cell that is a bridge of that graph gets a cycle (the smallest positive shown
      cell joining the two sides).
-Complements are positive where possible; a zero complement can leak through non-negativity (two
-hidden cells that must add to zero are both zero), so `audit` checks the result with linear
-programming and the algorithm adds cells until every hidden cell has a range of values.
+Complements are positive where possible; a hidden zero can leak through non-negativity (two
+hidden cells that must add to zero are both zero), so wherever one is hidden the ranges a reader
+could infer are computed by linear programming (as `audit` does) and positive cells are added
+until every hidden cell has a range of values.
 Totals are the true totals and are never recomputed from shown cells; a margin below the
 threshold is itself hidden. Rates and amounts are hidden wherever their denominator count is.
 """
@@ -55,7 +56,7 @@ class Suppressed:
     dependent: int
     note: str
     threshold: int
-    exposed: list = field(default_factory=list)  # (row label, column) still derivable: see below
+    exposed: list = field(default_factory=list)  # (row label, column) pairs
 
     @property
     def hidden(self) -> int:
