@@ -1,6 +1,5 @@
 """Small-cell suppression: primary and secondary cells, true totals, and no hidden cell derivable."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
