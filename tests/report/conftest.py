@@ -1,6 +1,3 @@
-import shutil
-import subprocess
-
 import nbformat
 import papermill as pm
 import pytest
@@ -46,13 +43,3 @@ def executed_demo(tmp_path_factory):
     pm.execute_notebook(str(src), str(out), parameters={"run_params": {"period": "2023H1"}}, progress_bar=False)
     return out
 
-
-def pdf_text(path) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-
-
-def pdf_fonts(path) -> str:
-    return subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
-
-
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed (make test installs it)")

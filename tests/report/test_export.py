@@ -6,7 +6,7 @@ import pytest
 
 from civmon.report.export import SAMPLE_BANNER, export_notebook
 
-from .conftest import needs_poppler, pdf_fonts, pdf_text
+from pdfutil import needs_poppler, pdf_fonts, pdf_text
 
 
 @pytest.fixture(scope="module")

@@ -120,6 +120,12 @@ class ReportContext:
 
         return headline(ids or HEADLINE_IDS[self.programme], self.data, self.period, self.params.targets)
 
+    def area_table(self, frame: pd.DataFrame, **kw):
+        """A table of persons or households by township/village, suppressed at the run's threshold."""
+        from civmon.report.tables import area_table
+
+        return area_table(frame, threshold=self.params.disclosure_threshold, **kw)
+
     def record(self, frame: pd.DataFrame) -> "IndicatorRecord":
         """Record indicator rows (columns id, value, ...) in the executed notebook for the run's tables."""
         return record_indicators(self, frame)

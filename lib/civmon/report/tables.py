@@ -39,7 +39,8 @@ class Table:
     def _cell(self, col, value) -> str:
         if isinstance(value, Markup):
             return f'<td class="text">{value}</td>'
-        numeric = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))
+        numeric = (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))) \
+            or value == SUPPRESSED_MARK
         text = html.escape(format_number(value, self.decimals.get(col)))
         return f'<td class="{"num" if numeric else "text"}">{text}</td>'
 
@@ -63,6 +64,26 @@ class Table:
 
     def __repr__(self) -> str:
         return f"{self.caption}\n{self.frame.to_string()}"
+
+
+from civmon.publish.suppress import SUPPRESSED as SUPPRESSED_MARK  # noqa: E402
+
+
+class DisclosureError(ValueError):
+    """A table that cannot be published at this level without revealing a small count."""
+
+
+def area_table(frame: pd.DataFrame, *, caption: str, count_columns, threshold: int, rate_columns=None,
+               amount_columns=None, label_column: str | None = None, total_row: str | None = None,
+               total_column: str | None = None, notes=(), decimals=None) -> Table:
+    """A table of persons or households by area, through small-cell suppression (primary and secondary)."""
+    from civmon.publish import suppress_counts
+
+    s = suppress_counts(frame, count_columns, threshold, rate_columns=rate_columns, amount_columns=amount_columns,
+                        total_row=total_row, total_column=total_column, label_column=label_column)
+    if s.exposed:
+        raise DisclosureError(f"{caption}: cells {s.exposed} cannot be protected at this level; publish a coarser table")
+    return table(s.frame, caption=caption, notes=[*notes, *s.notes], decimals=decimals)
 
 
 class Markup(str):
