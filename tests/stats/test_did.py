@@ -54,6 +54,13 @@ def test_hc1_and_cluster_match_pyfixest_with_weights():
         fit = pf.feols("y ~ treated + post + tp + x", df, vcov=vcov, weights="w")
         assert ours.estimate == pytest.approx(fit.coef()["tp"], rel=1e-10)
         assert ours.se == pytest.approx(fit.se()["tp"], rel=1e-9)
+        both = did(df.assign(y2=df["y"] * 2 + df["x"]), ["y", "y2"], "treated", "post",
+                   controls=["x"], weights="w", **kw)  # several outcomes: vectorised path
+        assert both[0].estimate == pytest.approx(ours.estimate, rel=1e-12)
+        assert both[0].se == pytest.approx(ours.se, rel=1e-12)
+        alone = did(df.assign(y2=df["y"] * 2 + df["x"]), "y2", "treated", "post",
+                    controls=["x"], weights="w", **kw)
+        assert both[1].se == pytest.approx(alone.se, rel=1e-12)
 
 
 def _did_design(rng, n_clusters=40, per_cell=5):

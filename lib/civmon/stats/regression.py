@@ -249,26 +249,36 @@ def fit_linear(y: np.ndarray, X: np.ndarray, names: Sequence[str], *, se: str = 
 def _fit_many(Yd: np.ndarray, Xd: np.ndarray, xtx_inv: np.ndarray, names: tuple[str, ...],
               se: str, cl: np.ndarray | None, n_clusters: int | None, k_full: int,
               k_cl: int) -> list[LinearFit]:
-    """The formulas of :func:`fit_linear` for many outcomes at once (vectorised sandwiches)."""
+    """The formulas of :func:`fit_linear` for many outcomes at once (vectorised sandwiches,
+    in chunks of outcomes so that intermediate arrays stay around 20 million numbers)."""
     n, p = Xd.shape
     B = xtx_inv @ (Xd.T @ Yd)
     E = Yd - Xd @ B
+    A = Xd @ xtx_inv
     if se == "classical":
         V = xtx_inv[None] * (np.sum(E ** 2, axis=0) / (n - k_full))[:, None, None]
         dof = n - k_full
-    elif se == "hc1":
-        A = Xd @ xtx_inv
-        V = np.einsum("ip,iq,ir->rpq", A, A, E ** 2) * (n / (n - k_full))
-        dof = n - k_full
-    elif se == "cluster":
-        A = Xd @ xtx_inv
-        order = np.argsort(cl, kind="stable")
-        starts = np.flatnonzero(np.r_[True, np.diff(cl[order]) != 0])
-        S = np.stack([np.add.reduceat(A[order, j][:, None] * E[order], starts, axis=0)
-                      for j in range(p)], axis=1)  # G x p x R: cluster scores times (X'X)^-1
-        V = np.einsum("gpr,gqr->rpq", S, S)
-        V *= n_clusters / (n_clusters - 1) * (n - 1) / (n - k_cl)
-        dof = n_clusters - 1
+    elif se in ("hc1", "cluster"):
+        if se == "cluster":
+            order = np.argsort(cl, kind="stable")
+            starts = np.flatnonzero(np.r_[True, np.diff(cl[order]) != 0])
+            rows = len(starts)
+            factor = n_clusters / (n_clusters - 1) * (n - 1) / (n - k_cl)
+            dof = n_clusters - 1
+        else:
+            rows = n
+            factor = n / (n - k_full)
+            dof = n - k_full
+        V = np.empty((Yd.shape[1], p, p))
+        step = max(1, int(2e7 // (rows * p)))
+        for lo in range(0, Yd.shape[1], step):
+            Ec = E[:, lo:lo + step]
+            if se == "cluster":  # cluster sums of (X'X)^-1 x_i e_i: G x p x R
+                S = np.stack([np.add.reduceat(A[order, j][:, None] * Ec[order], starts, axis=0)
+                              for j in range(p)], axis=1)
+            else:
+                S = A[:, :, None] * Ec[:, None, :]
+            V[lo:lo + step] = np.einsum("gpr,gqr->rpq", S, S) * factor
     else:
         raise EstimationError(f"se={se!r} is not available for several outcomes at once")
     return [LinearFit(names=names, params=B[:, r], vcov=V[r], n=n, dof=dof, se_type=se,
