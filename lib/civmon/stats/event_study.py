@@ -69,7 +69,8 @@ def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time:
     period count as never treated. ``control="never"`` compares with never-treated units;
     ``control="notyet"`` adds the last-treated cohort to the comparison group and drops the
     periods from its adoption on, so every comparison unit is not yet treated (Sun and
-    Abraham's choice when no unit is never treated). Errors are cluster-robust by ``cluster``
+    Abraham's choice when no unit is never treated; with a single cohort the never-treated
+    units are the only comparison either way). Errors are cluster-robust by ``cluster``
     (default ``unit``) with the fixest/reghdfe correction and t(G-1) intervals.
 
     ``outcome`` may be a list of columns: each is estimated on the same design (rows complete
