@@ -3,6 +3,7 @@ clean report text, numbers, CSS and file digests are not flagged."""
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,10 @@ from civmon.publish import (Scanner, raw_names_from_folder, raw_pseudonyms_from_
                             scan_text)
 from civmon.sample.geography import build_areas
 from civmon.sample.people import names as fake_names
+
+def pdf_text(path) -> str:
+    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
+
 
 SEED = Path("/work/shared/seed/000_ae60f4d183840c6b.txt")
 
@@ -143,12 +148,29 @@ class TestFiles:
         pdf = tmp_path / "r.pdf"
         HTML(string=f"""<html><body style="font-family: 'Noto Sans CJK SC'">
             <p>第一页：推进养老设施建设。金额 3,564,000 元。</p>
-            <p style="page-break-before: always">户主 张伟</p><p>身份证 {ID}</p><p>手机 139 1234 5678</p>
+            <p style="page-break-before: always">户主 张伟 男</p><p>身份证 {ID}</p><p>手机 139 1234 5678</p>
             </body></html>""").write_pdf(pdf)
         rep = scan_report([pdf], names=NAMES)
         assert sorted((f.kind, f.page, f.excerpt) for f in rep.findings) == [
             ("id_number", 2, "330502********…" + ID[-1]), ("name", 2, "张*"), ("phone", 2, "139****5678")]
         assert all(f"{pdf}, page 2" in line for line in rep.format().splitlines()[:-1])
+
+    def test_pdf_table_cells_that_wrap_are_not_names(self, tmp_path):
+        pytest.importorskip("weasyprint")
+        if shutil.which("pdftotext") is None:
+            pytest.skip("poppler-utils not installed")
+        from weasyprint import HTML
+
+        rows = "".join(f"<tr><td>{v}</td><td>{n}</td><td>{n * 3}</td></tr>"
+                       for v, n in [("林红村", 12), ("高明社区", 30), ("金华新村", 7)])
+        html = (f"<html><body style=\"font-family: 'Noto Sans CJK SC'\"><table style=\"width: 40mm; "
+                f"table-layout: fixed\"><col style=\"width: 9mm\"><col><col>{rows}</table>"
+                f"<p>名单 张伟 王芳 等</p></body></html>")
+        pdf = tmp_path / "wrap.pdf"
+        HTML(string=html).write_pdf(pdf)
+        names = {"林红", "高明", "金华", "张伟", "王芳"}
+        assert "林红\n" in pdf_text(pdf)  # the village column wraps after two characters
+        assert sorted(f.excerpt for f in scan_report([pdf], names=names).findings) == ["张*", "王*"]
 
     def test_tables_csv_xlsx_json(self, tmp_path):
         df = pd.DataFrame({"指标": ["低保户数", "联系人"], "值": ["3,115", "13812345678"]})

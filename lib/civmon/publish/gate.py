@@ -11,8 +11,10 @@ repeats the value in full):
   name          a person's name from the raw input files (2+ characters). Chinese has no word
                 boundaries, so a two-character name counts only where it stands alone (no
                 Chinese character directly before or after it, as in a table cell or a printed
-                list); "设施建设" does not contain the name 施建, and "林红村" not 林红. Names of
-                three or more characters count anywhere.
+                list); "设施建设" does not contain the name 施建, and "林红村" not 林红. In PDF
+                text, where table cells wrap ("林红" over "村"), the start or end of a line does
+                not set a two-character name apart (the HTML of the same report is scanned too).
+                Names of three or more characters count anywhere.
   secret        the pseudonymisation key or another given secret (4+ characters), anywhere
   pseudonym     a pseudonymised ID: one of the given keys, or any token of exactly 16 lower-case
                 hex characters with a letter and a digit in it, unless it is followed by an
@@ -195,8 +197,13 @@ class NameMatcher:
     def __len__(self) -> int:
         return sum(map(len, self.by_len.values()))
 
-    def find(self, text: str):
-        """(start, end) of each name occurrence, longest first at each position, no overlaps."""
+    def find(self, text: str, wrapped: bool = False):
+        """(start, end) of each name occurrence, longest first at each position, no overlaps.
+
+        `wrapped`: the text is a PDF's layout, where table cells wrap ("林红村" can come out as
+        "林红" and "村" on two lines), so a two-character name must also be set off from other
+        text on its own line: a line's start or end is no boundary for it.
+        """
         if self.first is None:
             return
         n = len(text)
@@ -208,11 +215,25 @@ class NameMatcher:
             for L in self.lengths:
                 if i + L > n or text[i:i + L] not in self.by_len[L]:
                     continue
-                if L == 2 and ((i > 0 and _IS_CJK.match(text[i - 1])) or (i + 2 < n and _IS_CJK.match(text[i + 2]))):
+                if L == 2 and not (_apart(text, i - 1, -1, wrapped) and _apart(text, i + 2, 1, wrapped)):
                     continue  # a two-character name inside a longer run of Chinese text
                 yield i, i + L
                 after = i + L
                 break
+
+
+def _apart(text: str, k: int, step: int, wrapped: bool) -> bool:
+    """Whether position k (next to a candidate name, walking by step) sets it apart."""
+    n = len(text)
+    if k < 0 or k >= n:
+        return not wrapped
+    if _IS_CJK.match(text[k]):
+        return False
+    if not wrapped:
+        return True
+    while 0 <= k < n and text[k] in " \u3000\t":
+        k += step
+    return 0 <= k < n and text[k] not in "\n\f"
 
 
 @dataclass
@@ -233,7 +254,7 @@ class Scanner:
         self.generic_pseudonyms = generic_pseudonyms
 
     # -- text ---------------------------------------------------------------------------------
-    def _hits(self, text: str):
+    def _hits(self, text: str, wrapped: bool = False):
         """(start, kind, masked excerpt, detail) for everything found in one text."""
         text = text.translate(_WIDTH)
         for m in _ID18.finditer(text):
@@ -245,7 +266,7 @@ class Scanner:
                 yield m.start(), "id_number_15", mask_id15(m.group()), ""
         for m in _PHONE.finditer(text):
             yield m.start(), "phone", mask_phone(m.group(1) + m.group(3) + m.group(4)), ""
-        for i, j in self.names.find(text):
+        for i, j in self.names.find(text, wrapped):
             yield i, "name", mask_name(text[i:j]), ""
         for s in self.secrets:
             i = text.find(s)
@@ -260,8 +281,9 @@ class Scanner:
                 elif self.generic_pseudonyms and not v.isdigit() and any(c.isdigit() for c in v):
                     yield m.start(), "pseudonym", mask_pseudonym(v), "16 hex characters"
 
-    def segments(self, segments: list[_Segment], file: str | None = None) -> list[Finding]:
-        """Scan text segments as one text (joined by line breaks, which no pattern crosses)."""
+    def segments(self, segments: list[_Segment], file: str | None = None, wrapped: bool = False) -> list[Finding]:
+        """Scan text segments as one text (joined by line breaks, which no pattern crosses);
+        `wrapped` for PDF layout text (see NameMatcher.find)."""
         if not segments:
             return []
         starts, pos = [], 0
@@ -270,7 +292,7 @@ class Scanner:
             pos += len(s.text) + 1
         full = "\n".join(s.text for s in segments)
         out = []
-        for at, kind, excerpt, detail in sorted(self._hits(full), key=lambda h: h[0]):
+        for at, kind, excerpt, detail in sorted(self._hits(full, wrapped), key=lambda h: h[0]):
             k = bisect.bisect_right(starts, at) - 1
             seg = segments[k]
             line = None if seg.line is None else seg.line + full.count("\n", starts[k], at)
@@ -299,7 +321,7 @@ class Scanner:
                 segs = [_Segment(_decode(path.read_bytes()), line=1)]
         except Exception as exc:  # fail closed: what cannot be read cannot be shown safe
             return [Finding("unreadable", "", str(path), detail=f"{type(exc).__name__}: {str(exc)[:200]}")]
-        return self.segments(segs, str(path))
+        return self.segments(segs, str(path), wrapped=suffix == ".pdf")
 
 
 # --- file formats -------------------------------------------------------------------------------
