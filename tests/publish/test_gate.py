@@ -117,7 +117,7 @@ HTML_LEAK = """<!DOCTYPE html><html><head><style>
 body {{ color: #1f4e79; background: url(data:image/png;base64,iVBORw0KGgo13812345678AAAA); }}
 .c-0123456789abcdef0 {{ margin: 0 }}
 </style></head><body>
-<h1>报告</h1>
+<h1>报告</h1><!-- 13812345678 -->
 <p>推进养老设施建设。</p>
 <img alt="户主：张伟" title="设施建设" src="data:image/png;base64,AAAA{id}AAAA13912345678">
 <table><tr><td>{id}</td><td>林红</td></tr></table>
@@ -132,7 +132,8 @@ class TestFiles:
         p.write_text(HTML_LEAK.format(id=ID), encoding="utf-8")
         rep = scan_report([p], names=NAMES)
         found = {(f.kind, f.excerpt, f.line, f.where) for f in rep.findings}
-        assert found == {("name", "张*", 7, "img@alt"),  # attribute values are text too
+        assert found == {("phone", "138****5678", 5, "comment"),
+                         ("name", "张*", 7, "img@alt"),  # attribute values are text too
                          ("id_number", "330502********…" + ID[-1], 8, None),
                          ("name", "林*", 8, None),
                          ("name", "王**", 9, None)}  # \u-escaped in a script

@@ -326,7 +326,7 @@ class Scanner:
 
 # --- file formats -------------------------------------------------------------------------------
 class _HtmlText(html.parser.HTMLParser):
-    """Text content and attribute values with their line numbers; data: URIs left out."""
+    """Text content, comments and attribute values with their line numbers; data: URIs left out."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -344,6 +344,10 @@ class _HtmlText(html.parser.HTMLParser):
 
     def handle_endtag(self, tag):
         self._raw = None
+
+    def handle_comment(self, data):  # not shown, but published all the same
+        if data.strip():
+            self.segments.append(_Segment(data, line=self.getpos()[0], where="comment"))
 
     def handle_data(self, data):
         if not data.strip():
