@@ -221,3 +221,11 @@ class TestRawNames:
         keys = raw_pseudonyms_from_folder(tmp_path, SAMPLE_KEY)
         assert keys == set(hash_ids(pd.Series([ID, ID_X]), SAMPLE_KEY))
         assert len(keys) == 2 and all(len(k) == 16 for k in keys)
+
+    def test_scanner_for_a_data_folder(self, tmp_path):
+        pd.DataFrame({"id_number": [ID], "name": ["欧阳明华"]}).to_csv(tmp_path / "relief_members.csv", index=False)
+        s = Scanner.for_data(tmp_path, key=SAMPLE_KEY)
+        key = hash_ids(pd.Series([ID]), SAMPLE_KEY).iloc[0]
+        text = f"欧阳明华 {SAMPLE_KEY} {key}"
+        assert kinds(s.text(text)) == ["name", "pseudonym", "secret"]
+        assert kinds(Scanner.for_data(tmp_path).text(text)) == ["name", "pseudonym"]  # generic rule only

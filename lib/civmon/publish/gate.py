@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-
 from civmon.data.pseudonymise import KEY_LENGTH, id_checksum
 
 SUFFIXES = (".html", ".htm", ".pdf", ".csv", ".xlsx", ".json")
@@ -252,6 +251,15 @@ class Scanner:
         self.secrets = sorted({s for s in secrets if s and len(s) >= 4}, key=len, reverse=True)
         self.pseudonyms = {p.lower() for p in pseudonyms if p}
         self.generic_pseudonyms = generic_pseudonyms
+
+    @classmethod
+    def for_data(cls, folder, key: str | None = None, secrets=()) -> "Scanner":
+        """A scanner for reports made from a data folder: the names in its raw files and, given
+        the pseudonymisation key, that key and the pseudonyms of every raw ID number."""
+        from civmon.publish.identifiers import raw_names_from_folder, raw_pseudonyms_from_folder
+
+        pseudonyms = raw_pseudonyms_from_folder(folder, key) if key else set()
+        return cls(raw_names_from_folder(folder), {*secrets, *([key] if key else [])}, pseudonyms)
 
     # -- text ---------------------------------------------------------------------------------
     def _hits(self, text: str, wrapped: bool = False):
