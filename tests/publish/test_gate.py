@@ -16,11 +16,11 @@ from civmon.publish import (Scanner, raw_names_from_folder, raw_pseudonyms_from_
 from civmon.sample.geography import build_areas
 from civmon.sample.people import names as fake_names
 
+SEED = Path("/work/shared/seed/000_ae60f4d183840c6b.txt")
+
+
 def pdf_text(path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True).stdout
-
-
-SEED = Path("/work/shared/seed/000_ae60f4d183840c6b.txt")
 
 
 def make_id(first17: str) -> str:
