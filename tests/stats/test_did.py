@@ -4,7 +4,7 @@ simulations with coverage, and the designs that cannot be estimated."""
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_staggered_panel
+from stats_sim import make_staggered_panel
 
 from civmon.stats import EstimationError, did, twfe
 

@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import make_staggered_panel
+from stats_sim import make_staggered_panel
 
 from civmon.stats import EstimationError, event_study, twfe
 

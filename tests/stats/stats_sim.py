@@ -1,10 +1,10 @@
-"""Simulated panels with planted effects, shared by the civmon.stats tests."""
+"""Simulated panels with planted effects, shared by the civmon.stats tests (a helper module,
+not a conftest, so its name cannot clash with other test directories)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 
 
 def make_staggered_panel(rng: np.random.Generator, n_units: int, n_periods: int,
@@ -31,8 +31,3 @@ def make_staggered_panel(rng: np.random.Generator, n_units: int, n_periods: int,
     if missing:
         df = df[rng.random(len(df)) >= missing].reset_index(drop=True)
     return df
-
-
-@pytest.fixture
-def staggered_panel():
-    return make_staggered_panel
