@@ -69,9 +69,12 @@ def test_undecodable_bytes_are_reported(tmp_path):
 
 def test_detect_encoding_prefers_utf8():
     text = "户编号,发放金额\nH1,100\n"
-    assert detect_encoding(text.encode("utf-8")) == ("utf-8", text)
-    assert detect_encoding(text.encode("gb18030")) == ("gb18030", text)
-    assert detect_encoding(codecs.BOM_UTF8 + text.encode("utf-8")) == ("utf-8-sig", text)
+    assert detect_encoding(text.encode("utf-8")) == "utf-8"
+    assert detect_encoding(text.encode("gb18030")) == "gb18030"
+    assert detect_encoding(codecs.BOM_UTF8 + text.encode("utf-8")) == "utf-8-sig"
+    assert detect_encoding(text.encode("utf-16")) == "utf-16"
+    long = ("H1,100\n" * 300_000 + "户编号,发放金额\n").encode("gb18030")  # the first non-ASCII byte is 2 MB in
+    assert detect_encoding(long) == "gb18030"
 
 
 def test_xlsx_with_chinese_headers_title_row_and_excel_values(tmp_path):

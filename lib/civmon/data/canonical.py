@@ -164,6 +164,7 @@ def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
                              bad_cells[c.name], [display_value(v, c.kind) for v in rawcol.to_numpy()[parsed.bad][:MAX_SAME_PROBLEM]])
     df = pd.DataFrame(typed, index=frame.index)
     df.index.name = "source_row"
+    raw = frame = typed = rawcol = None  # free the raw cells before validating
 
     fails = contracts.failures(df, ds.name)
     if len(fails):

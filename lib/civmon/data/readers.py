@@ -96,25 +96,32 @@ def _file_problem(path: Path, ds: Dataset, message: str, expected: str, row=None
 
 
 # --- encodings ----------------------------------------------------------------------------------
-def detect_encoding(data: bytes) -> tuple[str, str]:
-    """(encoding name, decoded text) of CSV bytes; raise ValueError with a guess if undecodable."""
+def _decodes(data: bytes, encoding: str, chunk: int = 1 << 23) -> bool:
+    """True if the bytes decode strictly; checked in chunks so no copy of the text is kept."""
+    decoder = codecs.getincrementaldecoder(encoding)("strict")
+    try:
+        for i in range(0, len(data), chunk):
+            decoder.decode(data[i:i + chunk], final=i + chunk >= len(data))
+        if not data:
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_encoding(data: bytes) -> str:
+    """The encoding of CSV bytes, from their content; raise ValueError with a guess if undecodable."""
     if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig", data[len(codecs.BOM_UTF8):].decode("utf-8")
+        return "utf-8-sig"
     if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16", data.decode("utf-16")
-    try:
-        return "utf-8", data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return "gb18030", data.decode("gb18030")
-    except UnicodeDecodeError:
-        pass
+        return "utf-16"
+    for encoding in ("utf-8", "gb18030"):
+        if _decodes(data, encoding):
+            return encoding
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
-    guess = best.encoding if best is not None else "unknown"
-    raise ValueError(guess)
+    raise ValueError(best.encoding if best is not None else "unknown")
 
 
 def _sniff_delimiter(head: str) -> str:
@@ -138,18 +145,20 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
     """Read a CSV file as text cells; problems for empty files, bad rows and a truncated end."""
     data = path.read_bytes()
     try:
-        encoding, text = detect_encoding(data)
+        encoding = detect_encoding(data)
     except ValueError as exc:
         raise UnreadableFile(_file_problem(
             path, ds, MSG_ENCODING, "UTF-8, UTF-8 with BOM or GB18030 (GBK)",
             value=f"looks like {exc}")) from None
-    if not text or text.isspace():
+    if encoding == "utf-16":  # rare (Excel's "Unicode text"): transcode once, then treat as UTF-8
+        data, encoding = data.decode("utf-16").encode("utf-8"), "utf-16"
+    if not data or data.isspace():
         raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
-    if encoding == "utf-8":
-        body = data
-    else:
-        body = text.encode("utf-8")
-    head_lines = re.split(r"\r\n|\n|\r", text[:100_000])[:HEADER_SEARCH_ROWS]
+    # Only the head is decoded here; Arrow decodes the rest. '"' and line breaks are single bytes
+    # that cannot occur inside a multi-byte UTF-8 or GB18030 character, so they are counted on bytes.
+    pa_encoding = "gb18030" if encoding == "gb18030" else "utf8"
+    head = data[:100_000].decode("gb18030" if encoding == "gb18030" else "utf-8", errors="ignore").lstrip("\ufeff")
+    head_lines = re.split(r"\r\n|\n|\r", head)[:HEADER_SEARCH_ROWS]
     delimiter = _sniff_delimiter("\n".join(head_lines))
     head_rows = list(csv.reader(head_lines, delimiter=delimiter))
     h = _find_header(head_rows, header_aliases(ds))
@@ -166,24 +175,26 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
     def parse(threads: bool) -> pa.Table:
         skipped.clear()
         return pcsv.read_csv(
-            io.BytesIO(body),
+            io.BytesIO(data),
             read_options=pcsv.ReadOptions(use_threads=threads, skip_rows=h + 1, column_names=names,
-                                          block_size=1 << 22),
+                                          block_size=1 << 22, encoding=pa_encoding),
             parse_options=pcsv.ParseOptions(delimiter=delimiter, newlines_in_values=True,
                                             ignore_empty_lines=False, invalid_row_handler=on_bad_row),
             convert_options=pcsv.ConvertOptions(column_types={n: pa.string() for n in names},
                                                 strings_can_be_null=False, quoted_strings_can_be_null=False))
 
+    ends_cleanly = data.endswith((b"\n", b"\r"))
+    open_quote = data.count(b'"') % 2 == 1
     table = parse(threads=True)
     if any(n is None for n, _ in skipped):
         table = parse(threads=False)  # only a single-threaded read numbers the bad rows
+    del data  # the bytes are no longer needed; free them before building the frame
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     first = h + 2  # Excel row number of the first data row
     bad_rows = np.array(sorted(n for n, _ in skipped), dtype=np.int64)
     all_rows = np.arange(first, first + len(frame) + len(bad_rows), dtype=np.int64)
     frame.index = pd.Index(np.setdiff1d(all_rows, bad_rows, assume_unique=True), name="source_row")
     last_row = int(all_rows[-1]) if len(all_rows) else h + 1
-    ends_cleanly = text.endswith(("\n", "\r"))
     problems = []
     for number, actual in sorted(skipped):
         if number == last_row and not ends_cleanly:
@@ -194,7 +205,7 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
             problems.append(_file_problem(
                 path, ds, MSG_FIELDS, f"{len(headers)} fields like the header",
                 row=number, value=f"{actual} fields"))
-    if text.count('"') % 2 == 1:
+    if open_quote:
         problems.append(_file_problem(path, ds, MSG_OPEN_QUOTE,
                                       "a closing quote", row=last_row))
     elif not ends_cleanly and not any(p.message == MSG_TRUNCATED for p in problems):
