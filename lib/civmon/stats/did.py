@@ -20,7 +20,8 @@ def _binary(d: pd.DataFrame, col: str) -> np.ndarray:
     return x
 
 
-def did(df: pd.DataFrame, outcome: str | Sequence[str], treated: str, post: str, controls: Sequence[str] = (),
+def did(df: pd.DataFrame, outcome: str | Sequence[str], treated: str, post: str,
+        controls: Sequence[str] = (),
         cluster: str | None = None, se: str | None = None, weights: str | None = None, *,
         min_clusters: int = MIN_CLUSTERS, level: float = 0.95) -> Result | list[Result]:
     """2x2 difference in differences: the coefficient on treated x post in

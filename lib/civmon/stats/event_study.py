@@ -46,10 +46,12 @@ def _label(value: float, kind: str):
     return int(value)
 
 
-def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time: str, first_treated: str,
+def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time: str,
+                first_treated: str,
                 window: tuple[int, int] = (-6, 6), cluster: str | None = None,
                 control: str = "never", *, se: str = "cluster",
-                min_clusters: int = MIN_CLUSTERS, level: float = 0.95) -> EventStudyResult | list[EventStudyResult]:
+                min_clusters: int = MIN_CLUSTERS, level: float = 0.95,
+                ) -> EventStudyResult | list[EventStudyResult]:
     """Dynamic treatment effects robust to effects that differ by cohort and over time.
 
     Sun and Abraham (2021): regress ``outcome`` on a dummy for every cohort x event time
@@ -90,13 +92,15 @@ def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time:
     t, kind = period_index(d[time])
     g, g_kind = period_index(d[first_treated])
     if kind != g_kind and not np.all(np.isnan(g)):
-        raise EstimationError(f"{time!r} and {first_treated!r} must be of the same kind (dates or integers)")
+        raise EstimationError(f"{time!r} and {first_treated!r} must be of the same kind "
+                              "(dates or integers)")
     u_codes = pd.factorize(d[unit])[0]
 
-    g_unit = pd.Series(g).groupby(u_codes)
-    if (g_unit.nunique(dropna=False) > 1).any():
-        bad = d[unit].to_numpy()[np.flatnonzero((g_unit.nunique(dropna=False) > 1).to_numpy()[u_codes])[0]]
-        raise EstimationError(f"{first_treated!r} must be constant within each unit (unit {bad!r} varies)")
+    varies = (pd.Series(g).groupby(u_codes).nunique(dropna=False) > 1).to_numpy()
+    if varies.any():
+        bad = d[unit].to_numpy()[np.flatnonzero(varies[u_codes])[0]]
+        raise EstimationError(f"{first_treated!r} must be constant within each unit "
+                              f"(unit {bad!r} varies)")
     t_min_unit = pd.Series(t).groupby(u_codes).transform("min").to_numpy()
     t_max = np.nanmax(t)
     g = np.where(g > t_max, np.nan, g)
@@ -146,7 +150,8 @@ def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time:
     X[cell_rows, n_time + np.asarray(cols, dtype=int)] = 1.0
     cell_names = [f"cohort[{_label(gi, kind)}]:e[{int(ei)}]" for gi, ei in cell_counts.index]
     names = [f"time[{_label(v, kind)}]" for v in t_levels[1:]] + cell_names
-    describe = {nm: f"cohort x event time {nm} (no comparison units at that time)" for nm in cell_names}
+    describe = {nm: f"cohort x event time {nm} (no comparison units at that time)"
+                for nm in cell_names}
     Y = numeric(d, outcomes[0]) if isinstance(outcome, str) else np.column_stack(
         [numeric(d, c) for c in outcomes])
     fits = fit_linear(Y, X, names, se=se, cluster=d[cluster_col].to_numpy(),
@@ -170,7 +175,8 @@ def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time:
     # rows: each event time in the window, then the ATT; the design fixes them for every outcome
     W = np.vstack([weights_for([ev]) for ev in event_times] + [weights_for(post_e)])
     plan = {
-        "names": names, "n_time": n_time, "cohort_labels": [_label(v, kind) for v in cell_g], "cell_g": cell_g, "cell_e": cell_e, "cell_n": cell_n,
+        "names": names, "n_time": n_time, "cohort_labels": [_label(v, kind) for v in cell_g],
+        "cell_g": cell_g, "cell_e": cell_e, "cell_n": cell_n,
         "event_times": event_times, "W": W, "kind": kind, "window": (k_lead, m_lag),
         "n_et": [int(cell_n[cell_e == ev].sum()) for ev in event_times],
         "n_ref": int(np.sum(e == -1)), "n_post": int(cell_n[np.isin(cell_e, post_e)].sum()),

@@ -286,7 +286,8 @@ def _fit_many(Yd: np.ndarray, Xd: np.ndarray, xtx_inv: np.ndarray, names: tuple[
 
 
 def newey_west_lags(n: int) -> int:
-    """Default HAC truncation lag floor(4 (n/100)^(2/9)) (Newey and West 1994), as Wooldridge suggests."""
+    """Default HAC truncation lag floor(4 (n/100)^(2/9)) (Newey and West 1994), as Wooldridge
+    suggests."""
     return int(np.floor(4 * (n / 100) ** (2 / 9)))
 
 

@@ -128,7 +128,8 @@ def cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
         raise EstimationError(f"Cox likelihood does not converge for {bad}: monotone likelihood "
                               "(the covariate perfectly separates who has the event first)")
     if not_converged:
-        raise EstimationError("Cox likelihood did not converge (check for sparse or separated covariates)")
+        raise EstimationError("Cox likelihood did not converge "
+                              "(check for sparse or separated covariates)")
     zc = stats.norm.ppf(0.5 + level / 2)
     table = pd.DataFrame({"term": covariates, "coef": b, "se": se, "z": b / se,
                           "pvalue": 2 * stats.norm.sf(np.abs(b / se)),
