@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from civmon.data.spec import DATASETS
 
@@ -37,6 +39,18 @@ def programme_rng(seed: int, programme: str) -> np.random.Generator:
     return np.random.default_rng([int(seed), PROGRAMME_INDEX[programme]])
 
 
+def arrow_strings(values) -> pd.api.extensions.ExtensionArray:
+    """Arrow-backed pandas strings (compact and fast to write) from numpy or pyarrow values."""
+    arr = values if isinstance(values, (pa.Array, pa.ChunkedArray)) else pa.array(np.asarray(values, dtype=str))
+    return pd.array(arr, dtype=_STRING)
+
+
+def prefixed_ids(prefix: str, numbers, width: int) -> pd.api.extensions.ExtensionArray:
+    """Record ids such as HH0000001: a prefix and a zero-padded number, built without Python loops."""
+    digits = pc.utf8_lpad(pc.cast(pa.array(np.asarray(numbers, dtype=np.int64)), pa.string()), width=width, padding="0")
+    return pd.array(pc.binary_join_element_wise(prefix, digits, ""), dtype=_STRING)
+
+
 def canonical(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
     """Order columns as the spec does and cast them to the canonical in-memory dtypes.
 
@@ -53,21 +67,24 @@ def canonical(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
         s = df[col.name].reset_index(drop=True)
         if col.kind in ("date", "month"):
             s = pd.to_datetime(s).astype("datetime64[ns]")
-            if col.kind == "month":
-                s = s.dt.to_period("M").dt.to_timestamp()
+            if col.kind == "month":  # the first day of the month (NaT stays NaT)
+                s = pd.Series(s.to_numpy().astype("datetime64[M]").astype("datetime64[ns]"), index=s.index)
         elif col.kind == "int":
             s = pd.array(s, dtype="Int64")
         elif col.kind in ("money", "num"):
             s = pd.to_numeric(s).astype("float64")
         elif col.kind == "bool":
             s = pd.array(s, dtype="boolean")
+        elif col.kind == "cat" and isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.cat.set_categories(list(col.values))
         elif col.kind == "cat":
             s = pd.Categorical(s, categories=list(col.values))
         elif col.kind in ("id_number", "name", "phone") and isinstance(s.dtype, pd.CategoricalDtype):
             pass  # repeated personal values (monthly payments) stay compact until written
         elif col.name in ("township_code", "village_code"):
-            s = s.astype("string").astype("category")
-        else:
+            if not isinstance(s.dtype, pd.CategoricalDtype):
+                s = s.astype("string").astype("category")
+        elif s.dtype != _STRING:
             s = s.astype(_STRING)
         out[col.name] = s
     return out

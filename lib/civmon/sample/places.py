@@ -7,22 +7,25 @@ import pandas as pd
 
 
 def assign_places(areas: pd.DataFrame, rng: np.random.Generator, n: int,
-                  rural_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
-    """Township and village/community codes for n records, in proportion to population.
+                  rural_weight: float = 1.0) -> tuple[pd.Categorical, pd.Categorical]:
+    """Township and village/community codes (categoricals) for n records, in proportion to population.
 
     `rural_weight` > 1 over-represents villages (rural poverty rates are higher).
     """
-    units = areas[areas["level"] != "township"]
+    units = areas[areas["level"] != "township"].sort_values("area_code")
     w = units["population"].to_numpy(dtype=float)
     w = w * np.where(units["level"].to_numpy() == "village", rural_weight, 1.0)
     pick = rng.choice(len(units), size=n, p=w / w.sum())
-    return (units["parent_code"].to_numpy(dtype=object)[pick].astype(str),
-            units["area_code"].to_numpy(dtype=object)[pick].astype(str))
+    towns = township_codes(areas)
+    parent = np.searchsorted(towns, units["parent_code"].to_numpy(dtype=str))
+    villages = units["area_code"].to_numpy(dtype=str)
+    return (pd.Categorical.from_codes(parent[pick], categories=towns),
+            pd.Categorical.from_codes(pick, categories=villages))
 
 
 def township_codes(areas: pd.DataFrame) -> np.ndarray:
     """The township codes of the areas table, in order."""
-    return areas.loc[areas["level"] == "township", "area_code"].to_numpy(dtype=str)
+    return np.sort(areas.loc[areas["level"] == "township", "area_code"].to_numpy(dtype=str))
 
 
 def month_index(dates) -> np.ndarray:

@@ -12,7 +12,7 @@ import pandas as pd
 
 from civmon.sample import relief_roster as R
 from civmon.sample import relief_services, relief_subsidies
-from civmon.sample.base import SampleParts, canonical
+from civmon.sample.base import SampleParts, canonical, prefixed_ids
 from civmon.sample.calibrate import integers_to_sum
 from civmon.sample.people import IdAllocator
 from civmon.sample.places import month_index, month_starts
@@ -29,10 +29,12 @@ def build_roster(rng: np.random.Generator, areas: pd.DataFrame, scale: float,
                                      lo=1, hi=6, mask=active)
     df = pd.concat([low, R.simulate_tekun(rng, areas, scale)], ignore_index=True)
     df = df.sort_values("entry_date", kind="stable", ignore_index=True)
-    df.insert(0, "household_id", np.char.add("HH", np.char.zfill(np.arange(1, len(df) + 1).astype("U8"), 7)))
+    df.insert(0, "household_id", prefixed_ids("HH", np.arange(1, len(df) + 1), 7))
 
     inc = R.assign_incomes(rng, df, standards)
     hh, month = R.payment_rows(df)
+    order = np.lexsort((hh, month))  # the file lists payments by month, then household
+    hh, month = hh[order], month[order]
     target = int(round(R.TARGET_FUNDS_CENTS * scale))
     inc = R.calibrate_funds(df, inc, hh, month, standards, target)
     cat = df["category"].to_numpy()
@@ -41,11 +43,13 @@ def build_roster(rng: np.random.Generator, areas: pd.DataFrame, scale: float,
     df["income_per_capita"] = inc / 100.0
     df["exit_reason"] = R.exit_reasons(rng, df)
     due, paid = R.payment_dates(rng, month)
+    cat_codes = pd.Categorical(cat, categories=R.CATEGORIES).codes
     payments = pd.DataFrame({
-        "household_id": df["household_id"].to_numpy()[hh], "month": month_starts(month),
-        "category": cat[hh], "amount": amount / 100.0, "due_date": due, "paid_date": paid,
-        "township_code": df["township_code"].to_numpy()[hh],
-    }).sort_values(["month", "household_id"], kind="stable", ignore_index=True)
+        "household_id": df["household_id"].array.take(hh), "month": month_starts(month),
+        "category": pd.Categorical.from_codes(cat_codes[hh], categories=R.CATEGORIES),
+        "amount": amount / 100.0, "due_date": due, "paid_date": paid,
+        "township_code": df["township_code"].array.take(hh),
+    })
     truth = _roster_truth(df, hh, month, inc, amount, standards, paid, due)
     return df, payments, truth
 

@@ -37,10 +37,10 @@ def household_members(rng: np.random.Generator, ids: IdAllocator, households: pd
     id_numbers, _ = ids.issue(born_arr, male)
     phone = np.where(head, phones(rng, n), None)
     return pd.DataFrame({
-        "household_id": households["household_id"].to_numpy()[hh],
+        "household_id": households["household_id"].array.take(hh),
         "id_number": id_numbers,
         "name": names(rng, male),
         "phone": phone,
         "relation": relation,
-        "township_code": households["township_code"].to_numpy()[hh],
+        "township_code": households["township_code"].array.take(hh),
     })

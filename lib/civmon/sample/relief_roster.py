@@ -28,6 +28,7 @@ from civmon.sample.base import SAMPLE_END
 from civmon.sample.calibrate import integers_to_sum, oversample
 from civmon.sample.places import assign_places, month_index, month_starts, random_days_in_months
 
+CATEGORIES = ("dibao", "dibian", "tekun")
 DIBAO_STANDARDS = (("2019-07-01", 1010.0), ("2020-07-01", 1080.0), ("2023-04-01", 1154.0))
 RISE_DATE = pd.Timestamp("2023-04-01")
 UPPER_RATIO = 1.5  # 特困 standard and 低保边缘 threshold, as a multiple of the 低保 standard

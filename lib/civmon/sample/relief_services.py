@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from civmon.sample.base import SAMPLE_END
+from civmon.sample.base import SAMPLE_END, prefixed_ids
 from civmon.sample.calibrate import cents_to_total, integers_to_sum
 from civmon.sample.people import IdAllocator, make_people
 from civmon.sample.places import assign_places, township_codes
@@ -105,11 +105,17 @@ def one_stop_cases(rng: np.random.Generator, areas: pd.DataFrame, scale: float) 
         funds = _level(rng, "one_stop", h, ONE_STOP_TARGET["funds_cents"], scale)
         cents = cents_to_total(raw * 100, funds, rng, unit=1, lo=100)
         tw, _ = assign_places(areas, rng, n, rural_weight=1.2)
-        frames.append(pd.DataFrame({"township_code": tw, "date": _half_days(rng, h, n),
-                                    "channel": np.asarray(ONE_STOP_CHANNELS)[ch], "persons": persons,
-                                    "amount": cents / 100.0}))
-    df = pd.concat(frames, ignore_index=True).sort_values(["date", "township_code"], kind="stable", ignore_index=True)
-    df.insert(0, "case_id", np.char.add("YZS", np.char.zfill(np.arange(1, len(df) + 1).astype("U9"), 8)))
+        frames.append((tw.codes, _half_days(rng, h, n).to_numpy(), ch, persons, cents))
+    tw_code, date, ch, persons, cents = (np.concatenate([f[i] for f in frames]) for i in range(5))
+    order = np.lexsort((tw_code, date))  # by date, then township (stable)
+    towns = township_codes(areas)
+    df = pd.DataFrame({
+        "case_id": prefixed_ids("YZS", np.arange(1, len(order) + 1), 8),
+        "township_code": pd.Categorical.from_codes(tw_code[order], categories=towns),
+        "date": date[order],
+        "channel": pd.Categorical.from_codes(ch[order], categories=ONE_STOP_CHANNELS),
+        "persons": persons[order], "amount": cents[order] / 100.0,
+    })
     return df
 
 

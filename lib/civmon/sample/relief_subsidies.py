@@ -95,14 +95,19 @@ def children(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator,
     male = rng.random(n) < 0.52
     id_numbers, _ = ids.issue(df["birth"], male)
     df["id_number"], df["name"] = id_numbers, names(rng, male)
+    township = df["township_code"].array
+    u, m, a = unit[rows], month[rows], amount[rows]
+    order = np.lexsort((u, township.codes[u], m))  # by month, township, person
+    u, m, a = u[order], m[order], a[order]
+    kinds = ("orphan", "in_difficulty")
     pay = pd.DataFrame({
-        "id_number": repeated(df["id_number"].to_numpy(), unit[rows]),
-        "name": repeated(df["name"].to_numpy(), unit[rows]),
-        "township_code": df["township_code"].to_numpy()[unit[rows]],
-        "month": month_starts(month[rows]),
-        "child_type": df["child_type"].to_numpy()[unit[rows]],
-        "amount": amount[rows] / 100.0,
-    }).sort_values(["month", "township_code", "id_number"], ignore_index=True)
+        "id_number": repeated(df["id_number"].to_numpy(), u),
+        "name": repeated(df["name"].to_numpy(), u),
+        "township_code": township.take(u),
+        "month": month_starts(m),
+        "child_type": pd.Categorical.from_codes(pd.Categorical(df["child_type"], kinds).codes[u], kinds),
+        "amount": a / 100.0,
+    })
 
     df = df[df["kept"]].reset_index(drop=True)
     current = (df["entry_date"] <= EXTRACT_DATE) & (df["end_date"] > EXTRACT_DATE)
@@ -180,16 +185,19 @@ def disability(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator, 
     id_numbers, _ = ids.issue(born, male)
     person_names = names(rng, male)
 
-    frames = []
-    for kind in ("living", "nursing"):
-        u, m, s, a = rows[kind]
-        sel = keep[u]
-        frames.append(pd.DataFrame({
-            "id_number": repeated(id_numbers, u[sel]), "name": repeated(person_names, u[sel]),
-            "township_code": township[u[sel]], "month": month_starts(m[sel]),
-            "subsidy_type": kind, "amount": a[sel] / 100.0}))
-    pay = pd.concat(frames, ignore_index=True).sort_values(
-        ["month", "township_code", "id_number", "subsidy_type"], ignore_index=True)
+    paid_units = {kind: np.unique(rows[kind][0][keep[rows[kind][0]]]) for kind in rows}
+    parts = [(rows[kind][0], rows[kind][1], rows[kind][3], i) for i, kind in enumerate(("living", "nursing"))]
+    u = np.concatenate([p[0][keep[p[0]]] for p in parts])
+    m = np.concatenate([p[1][keep[p[0]]] for p in parts])
+    a = np.concatenate([p[2][keep[p[0]]] for p in parts])
+    kind_code = np.concatenate([np.full(int(keep[p[0]].sum()), p[3], dtype=np.int8) for p in parts])
+    del parts, rows
+    order = np.lexsort((kind_code, u, township.codes[u], m))  # by month, township, person, subsidy
+    u, m, a, kind_code = u[order], m[order], a[order], kind_code[order]
+    pay = pd.DataFrame({
+        "id_number": repeated(id_numbers, u), "name": repeated(person_names, u),
+        "township_code": township.take(u), "month": month_starts(m),
+        "subsidy_type": pd.Categorical.from_codes(kind_code, categories=("living", "nursing")), "amount": a / 100.0})
 
     alive = keep & (registered <= EXTRACT_DATE) & death.isna()
     registry = pd.DataFrame({
@@ -201,7 +209,7 @@ def disability(rng: np.random.Generator, areas: pd.DataFrame, ids: IdAllocator, 
         "nursing_share_of_dibao_standard": {str(k): v for k, v in NURSING_SHARE.items()},
         "never_enrolled_share": NEVER_ENROLLED,
         "never_enrolled_in_registry": {k: int((never[k] & alive).sum()) for k in never},
-        "unpaid_in_registry": {k: int((eligible[k] & alive & ~np.isin(np.arange(n), rows[k][0][keep[rows[k][0]]])).sum())
+        "unpaid_in_registry": {k: int((eligible[k] & alive & ~np.isin(np.arange(n), paid_units[k])).sum())
                                for k in eligible},
         "eligible_in_registry": {k: int((eligible[k] & alive).sum()) for k in eligible},
         "registry_size": int(alive.sum()),
