@@ -31,6 +31,10 @@ def test_gb18030_csv_with_chinese_headers_is_detected(tmp_path, tables):
     res = _load(tmp_path, datasets=["relief_members"])
     assert res.report.ok, res.report.format()
     assert res.data["relief_members"]["relation"].tolist() == ["户主", "配偶", "户主"]
+    rows[2][0] = ""  # a member without a household, in the GB18030 file's fourth row
+    write_csv(tmp_path / "relief_members.csv", zh_header("relief_members"), rows, encoding="gb18030")
+    p = one(_load(tmp_path, datasets=["relief_members"]).report, "empty value")
+    assert (p.file, p.row, p.column, p.severity) == ("relief_members.csv", 4, "户编号", "error")
 
 
 def test_gbk_bytes_named_like_utf8_are_still_detected(tmp_path, tables):
