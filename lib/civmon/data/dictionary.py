@@ -51,6 +51,19 @@ file `SYNTHETIC_SAMPLE`) uses the fixed, published key `{ps.SAMPLE_KEY}`, which 
 
 **Required.** "yes": every row needs a value. "column only": the column must be present but cells
 may be empty.
+
+**Checks.** `civmon validate` reports every problem at once, with file, row, column, value and what
+was expected. Errors stop a run: a missing column, a column twice, a cell that cannot be read as
+its type, an empty required cell, a value out of range or a negative amount, a duplicate key, an ID
+number with a bad check character (or a valid ID number in a column that is not an ID column), an
+empty file, a row with the wrong number of fields or a truncated last line, a value missing from
+the dataset it refers to (payments for households not on the roster), a township or village code
+not in `areas` (or a village outside its township), a person in two roster households in the same
+month, a date in the future or before 1950, and a month outside the data's coverage or a date long
+after it. The coverage is the run of months of the monthly records (payments, subsidies, centre
+services), ignoring months more than a year away from the rest, unless a run states it. Warnings go
+into the reports' data-quality appendix: an extra column (ignored), a file with no data rows, a
+file that does not end with a line break, a file whose name matches no dataset.
 """
 
 
