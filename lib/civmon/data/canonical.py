@@ -148,23 +148,8 @@ def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
     if len(frame) == 0:
         report.add(Problem(path.name, None, None, None, "at least one data row", WARNING, MSG_NO_ROWS, ds.name))
 
-    typed = {}
-    bad_cells: dict[str, np.ndarray] = {}
-    for c in ds.columns:
-        if c.name not in found:
-            typed[c.name] = pd.Series(index=frame.index, dtype=contracts.dtype_for(c))
-            continue
-        rawcol = frame[found[c.name]]
-        parsed = parse_column(rawcol, c, as_category=c.name in contracts.CODE_CATEGORIES)
-        typed[c.name] = parsed.values
-        if parsed.bad.any():
-            message, expected = parse_message(c)
-            bad_cells[c.name] = frame.index.to_numpy()[parsed.bad]
-            report.add_cells(path.name, written[c.name], message, expected, ERROR, ds.name,
-                             bad_cells[c.name], [display_value(v, c.kind) for v in rawcol.to_numpy()[parsed.bad][:MAX_SAME_PROBLEM]])
-    df = pd.DataFrame(typed, index=frame.index)
-    df.index.name = "source_row"
-    raw = frame = typed = rawcol = None  # free the raw cells before validating
+    df, bad_cells = _parse_columns(frame, found, written, ds, path, report)
+    raw = frame = None  # free the raw cells before validating
 
     fails = contracts.failures(df, ds.name)
     if len(fails):
@@ -178,6 +163,29 @@ def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
     summary = summarise(out, ds, path.name)
     report.datasets[ds.name] = summary
     return DatasetRead(out, report, summary, written)
+
+
+def _parse_columns(frame: pd.DataFrame, found: dict[str, str], written: dict[str, str], ds: Dataset,
+                   path: Path, report: ValidationReport) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """The typed frame (a missing column is all empty) and, per column, the rows that could not be read."""
+    typed = {}
+    bad_cells: dict[str, np.ndarray] = {}
+    rows = frame.index.to_numpy()
+    for c in ds.columns:
+        if c.name not in found:
+            typed[c.name] = pd.Series(index=frame.index, dtype=contracts.dtype_for(c))
+            continue
+        rawcol = frame[found[c.name]]
+        parsed = parse_column(rawcol, c, as_category=c.name in contracts.CODE_CATEGORIES)
+        typed[c.name] = parsed.values
+        if parsed.bad.any():
+            message, expected = parse_message(c)
+            bad_cells[c.name] = rows[parsed.bad]
+            shown = [display_value(v, c.kind) for v in rawcol.to_numpy()[parsed.bad][:MAX_SAME_PROBLEM]]
+            report.add_cells(path.name, written[c.name], message, expected, ERROR, ds.name, bad_cells[c.name], shown)
+    df = pd.DataFrame(typed, index=frame.index)
+    df.index.name = "source_row"
+    return df, bad_cells
 
 
 def _contract_problems(report: ValidationReport, fails: pd.DataFrame, df: pd.DataFrame, ds: Dataset,
