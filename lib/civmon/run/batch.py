@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from civmon.params import RunParams
-from civmon.run.execute import JobResult, execute_job, is_current
+from civmon.run.execute import JobResult, execute_job, read_job_file, stale_reason
 from civmon.run.jobs import Job, job_key, plan_jobs
 
 log = logging.getLogger("civmon.run")
@@ -118,10 +118,11 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
         results: list[JobResult] = []
         todo: list[Job] = []
         for job in planned:
-            rec = None if force else is_current(job, run_dir)
-            if rec:
-                results.append(JobResult(**{**rec, "status": "skipped"}))
+            reason = "--force" if force else stale_reason(job, run_dir)
+            if reason is None:
+                results.append(JobResult(**{**read_job_file(run_dir / job.rel_dir), "status": "skipped"}))
             else:
+                log.info("run %s: %s (key %s)", job.label, reason, job.key[:12])
                 todo.append(job)
         n_workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         msg = f"{len(planned)} jobs: {len(todo)} to run, {len(planned) - len(todo)} unchanged (skipped); {n_workers} worker(s)"

@@ -55,14 +55,23 @@ def read_job_file(job_dir: Path) -> dict | None:
         return None
 
 
+def stale_reason(job: Job, run_dir: Path) -> str | None:
+    """Why the job must run (None when its last successful output has the same key and is complete)."""
+    rec = read_job_file(run_dir / job.rel_dir)
+    if not rec:
+        return "no earlier output"
+    if rec.get("status") != "ok":
+        return f"earlier status {rec.get('status')}"
+    if rec.get("key") != job.key:
+        return "inputs, parameters, notebook or civmon changed"
+    if not all((run_dir / job.rel_dir / name).exists() for name in rec.get("outputs", {}).values()):
+        return "earlier output incomplete"
+    return None
+
+
 def is_current(job: Job, run_dir: Path) -> dict | None:
     """The recorded result when the job's last successful output has the same key and is complete."""
-    rec = read_job_file(run_dir / job.rel_dir)
-    if not rec or rec.get("status") != "ok" or rec.get("key") != job.key:
-        return None
-    if not all((run_dir / job.rel_dir / name).exists() for name in rec.get("outputs", {}).values()):
-        return None
-    return rec
+    return None if stale_reason(job, run_dir) else read_job_file(run_dir / job.rel_dir)
 
 
 def swap_into_place(staging: Path, final: Path, trash_root: Path) -> None:
