@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from civmon.data import load
-from civmon.data.pseudonymise import SAMPLE_KEY, pseudonymise
+from civmon.data.pseudonymise import SAMPLE_KEY, is_valid_id, pseudonymise
 from civmon.data.spec import DATASETS
 from civmon.indicators import all_indicators
 from civmon.period import Period
@@ -133,8 +133,27 @@ def test_truth_file_matches_the_generator(folder):
     assert truth["files"]["temp_relief"] == "temp_relief.csv"
 
 
-def test_raw_personal_data_never_reach_the_frames(loaded):
-    raw, _ = build_sample()
+@pytest.fixture(scope="module")
+def raw() -> dict[str, pd.DataFrame]:
+    return build_sample()[0]
+
+
+def test_id_numbers_are_valid_and_never_shared_between_programmes(raw):
+    by_programme: dict[str, set[str]] = {}
+    for name, frame in raw.items():
+        for col in DATASETS[name].columns:
+            if col.kind == "id_number" and col.name in frame.columns:
+                values = set(frame[col.name].dropna().astype(str))
+                by_programme.setdefault(DATASETS[name].programme, set()).update(values)
+    assert "relief" in by_programme
+    programmes = list(by_programme)
+    for i, a in enumerate(programmes):
+        assert all(is_valid_id(v) and v.startswith("330502") for v in by_programme[a]), a
+        for b in programmes[i + 1:]:
+            assert not by_programme[a] & by_programme[b], (a, b)
+
+
+def test_raw_personal_data_never_reach_the_frames(raw, loaded):
     secrets: set[str] = set()
     for name, frame in raw.items():
         for col in DATASETS[name].columns:

@@ -23,10 +23,10 @@ def spell_rows(start: pd.DatetimeIndex, end: pd.DatetimeIndex) -> tuple[np.ndarr
     end_m = np.where(end.isna(), N_MONTHS, month_index(end.fillna(pd.Timestamp("2099-01-01"))))
     first = np.maximum(first_m, 0)
     last = np.minimum(end_m - 1, N_MONTHS - 1)
-    count = np.clip(last - first + 1, 0, None)
-    count = count.astype(np.int64)
+    count = np.clip(last - first + 1, 0, None).astype(np.int64)
     unit = np.repeat(np.arange(len(start), dtype=np.int64), count)
-    month = (np.repeat(first, count) + np.arange(len(unit)) - np.repeat(np.cumsum(count) - count, count)).astype(np.int32)
+    offset = np.arange(len(unit)) - np.repeat(np.cumsum(count) - count, count)
+    month = (np.repeat(first, count) + offset).astype(np.int32)
     share = np.ones(len(unit))
     entry_row = month == first_m[unit]
     day = start.day.to_numpy()[unit]
