@@ -50,3 +50,20 @@ def test_params_lists_every_key():
     result = runner.invoke(app, ["params"])
     assert result.exit_code == 0
     assert "period" in result.output and "disclosure_threshold" in result.output
+
+
+def test_scan_withholds_a_leaking_file_and_masks_the_value(tmp_path):
+    from civmon.data.pseudonymise import id_checksum
+
+    first17 = "33050219800101123"
+    leaked = first17 + id_checksum(first17)
+    (tmp_path / "report.html").write_text(f"<p>户主身份证 {leaked}</p>", encoding="utf-8")
+    result = runner.invoke(app, ["scan", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "report.html" in result.output and leaked not in result.output
+
+
+def test_scan_of_clean_outputs_exits_0(tmp_path):
+    (tmp_path / "report.html").write_text("<p>全区在册低收入对象3,115户4,675人</p>", encoding="utf-8")
+    result = runner.invoke(app, ["scan", str(tmp_path)])
+    assert result.exit_code == 0, result.output

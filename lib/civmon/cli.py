@@ -89,7 +89,7 @@ def run(
     for params, (digests, areas) in prepared:
         try:
             result = run_batch(params, data_digests=digests, areas=areas, by=by, periods=period_list, jobs=jobs,
-                               force=force, quiet=quiet, launcher=launcher, out_root=out, gate=_gate(),
+                               force=force, quiet=quiet, launcher=launcher, out_root=out, gate=_gate(params),
                                echo=typer.echo)
         except (ParamsError, RuntimeError) as e:
             _fail(str(e))
@@ -104,13 +104,11 @@ def run(
         raise typer.Exit(EXIT_REPORT_FAILED)
 
 
-def _gate():
-    """The publication gate for rendered reports, when the publish module is available."""
-    try:
-        from civmon.publish.gate_hook import gate_for_run
-    except ImportError:
-        return None
-    return gate_for_run()
+def _gate(params):
+    """The publication gate for this run's reports: patterns, raw names, pseudonyms and the key of its data."""
+    from civmon.publish.gate_hook import gate_for_run
+
+    return gate_for_run(params)
 
 
 def _check_data(params):
@@ -198,6 +196,23 @@ def export(
     written = export_notebook(notebook, notebook.parent, notebook.stem, formats=tuple(formats))
     for kind, path in written.items():
         typer.echo(f"{kind}: {path}")
+
+
+@app.command()
+def scan(
+    path: Path = typer.Argument(..., help="A folder (or file) of rendered outputs: HTML, PDF, CSV, XLSX, JSON."),
+    data: Optional[str] = typer.Option(None, "--data", help="'sample' or the raw data folder, to look for its names too."),
+) -> None:
+    """Run the publication gate on outputs produced anywhere; exit 1 if anything personal is found."""
+    from civmon.publish import scan_path
+    from civmon.publish.gate_hook import scanner_for
+
+    if not path.exists():
+        _fail(f"{path}: no such file or folder.")
+    report = scan_path(path, scanner=scanner_for(data))
+    typer.echo(report.format())
+    if not report.ok:
+        raise typer.Exit(EXIT_REPORT_FAILED)
 
 
 @app.command()
