@@ -123,8 +123,12 @@ def test_household_size_and_churn(parts, data):
     assert (low["exit_reason"].notna() == low["exit_date"].notna()).all()
     # exit rate per half-year of a few percent, as observed in Zhejiang
     assert 2.0 < REGISTRY["exit_rate"].compute(data, H1) < 8.0
-    # a few payments are late, most are on time
-    assert 95.0 < REGISTRY["payment_timeliness"].compute(data, H1) < 99.5
+    # a few payments are late, most are on time: timeliness near 1 - planted late and unpaid shares
+    expected = 100 * (1 - R.LATE_SHARE - R.UNPAID_SHARE)
+    assert abs(REGISTRY["payment_timeliness"].compute(data, H1) - expected) < 1.0
+    pay = parts.frames["relief_payments"]
+    late = pay["paid_date"].isna() | (pay["paid_date"] > pay["due_date"])
+    assert late.sum() == parts.truth["payments"]["late_or_unpaid_rows"]
 
 
 def test_temporary_relief_is_lognormal_between_500_and_20000(parts):
@@ -210,6 +214,7 @@ def test_truth_records_the_generator_parameters(parts):
     assert truth["its"]["planted"] == {"induced_batch": R.INDUCED_BATCH, "induced_monthly_inflow": R.INDUCED_MONTHLY}
     assert truth["disability_subsidy"]["never_enrolled_share"] == S.NEVER_ENROLLED
     assert truth["calibration"] == {"households_2023_06_30": 3115, "persons_2023_06_30": 4675}
+    assert truth["payments"]["late_share_planted"] == R.LATE_SHARE
 
 
 def test_small_scales_still_calibrate_to_the_scaled_targets():

@@ -109,8 +109,9 @@ def _roster_truth(df, hh, month, inc, amount, standards, paid, due) -> dict:
             "baseline": {"distribution": "weibull", "shape": R.WEIBULL_SHAPE, "scale_years": R.BASELINE_SCALE_YEARS},
             "spells": int(len(low_df)), "exits_observed": int(window.sum()),
         },
-        "payments": {"late_or_unpaid_share_planted": 0.031, "late_or_unpaid_rows": int(late.sum()),
-                     "rows": int(len(late))},
+        "payments": {"late_share_planted": R.LATE_SHARE, "unpaid_share_planted": R.UNPAID_SHARE,
+                     "late_or_unpaid_rows": int(late.sum()), "rows": int(len(late)),
+                     "definition": "on time: paid_date on or before due_date; unpaid rows have no paid_date"},
         "calibration": {"households_2023_06_30": int((R.on_roster(df, R.TARGET_DATE) & low).sum()),
                         "persons_2023_06_30": int(persons[R.on_roster(df, R.TARGET_DATE) & low].sum())},
     }

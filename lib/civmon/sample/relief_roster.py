@@ -58,6 +58,8 @@ TARGET_DATE = pd.Timestamp("2023-06-30")
 TARGET_MONTHS = range(24, 30)  # 2023-01 .. 2023-06 as months since 2021-01
 
 N_MONTHS = 36
+LATE_SHARE = 0.03  # payments made after the due date
+UNPAID_SHARE = 0.001  # payments never made (no paid date)
 EXIT_REASONS = ("employment", "income_rise", "death", "moved", "other")
 EXIT_REASON_PROBS = {
     "support": (0.55, 0.25, 0.06, 0.08, 0.06),
@@ -265,8 +267,8 @@ def payment_dates(rng: np.random.Generator, month: np.ndarray) -> tuple[pd.Datet
     due_rows = due.to_numpy()[month]
     n = len(month)
     shift = -rng.integers(0, 4, n)
-    late = rng.random(n) < 0.03
+    late = rng.random(n) < LATE_SHARE
     shift = np.where(late, rng.integers(1, 21, n), shift)
     paid = due_rows + shift.astype("timedelta64[D]")
-    paid = np.where(rng.random(n) < 0.001, np.datetime64("NaT"), paid)
+    paid = np.where(rng.random(n) < UNPAID_SHARE, np.datetime64("NaT"), paid)
     return pd.DatetimeIndex(due_rows), paid.astype("datetime64[ns]")
