@@ -184,3 +184,77 @@ def small_multiples(df: pd.DataFrame, *, facet: str, x: str, y: str, unit: str |
         for ax in axes[len(facets):]:
             ax.set_visible(False)
     return Chart(fig, caption, source)
+
+
+def schedule_chart(df: pd.DataFrame, *, caption: str, source: str, as_of=None, label: str = "name",
+                   planned=("planned_start", "planned_finish"), actual=("actual_start", "actual_finish"),
+                   slip: str | None = "finish_slip_days") -> Chart:
+    """Project schedule (Gantt-like): per row a light planned bar and a dark actual bar below it;
+    an actual bar still open at `as_of` runs to that date hatched; `as_of` is marked, and the
+    finish slippage in days is written at the right of late rows."""
+    import matplotlib.dates as mdates
+    from matplotlib.patches import Patch
+
+    d = df.reset_index(drop=True)
+    n = len(d)
+    with matplotlib.rc_context(style()):
+        fig, ax = new_figure(8.0, max(2.6, 0.34 * n + 1.2))
+        to_num = mdates.date2num
+        ys = np.arange(n)[::-1]
+        for y, r in zip(ys, d.itertuples(index=False)):
+            ps, pf = getattr(r, planned[0]), getattr(r, planned[1])
+            ax.barh(y + 0.18, to_num(pf) - to_num(ps), left=to_num(ps), height=0.32, color="#c6d4e3",
+                    edgecolor=COLOURS[0], linewidth=0.6)
+            s, f = getattr(r, actual[0]), getattr(r, actual[1])
+            if pd.notna(s):
+                open_ = pd.isna(f)
+                end = as_of if open_ and as_of is not None else f
+                if pd.notna(end):
+                    ax.barh(y - 0.18, to_num(end) - to_num(s), left=to_num(s), height=0.32,
+                            color="white" if open_ else COLOURS[1], edgecolor=COLOURS[1], linewidth=0.8,
+                            hatch="////" if open_ else None)
+            if slip and pd.notna(getattr(r, slip)) and getattr(r, slip) > 0:
+                ax.annotate(f"延误{int(getattr(r, slip))}天", (to_num(f), y - 0.18), xytext=(3, 0),
+                            textcoords="offset points", va="center", fontsize=7.5, color=COLOURS[3])
+        if as_of is not None:
+            ax.axvline(to_num(pd.Timestamp(as_of)), color="#444", linestyle=":", linewidth=1)
+            ax.annotate("期末", (to_num(pd.Timestamp(as_of)), 1.0), xycoords=("data", "axes fraction"),
+                        fontsize=8, xytext=(3, -2), textcoords="offset points", va="top")
+        ax.set_yticks(ys)
+        ax.set_yticklabels(d[label].astype(str), fontsize=8)
+        ax.xaxis_date()
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
+        ax.grid(axis="y", visible=False)
+        handles = [Patch(facecolor="#c6d4e3", edgecolor=COLOURS[0], label="计划工期"),
+                   Patch(facecolor=COLOURS[1], edgecolor=COLOURS[1], label="实际工期（已完工）"),
+                   Patch(facecolor="white", edgecolor=COLOURS[1], hatch="////",
+                                            label="实际工期（截至期末未完工）")]
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8)
+    return Chart(fig, caption, source)
+
+
+def scatter_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *, caption: str, xlabel: str,
+                  ylabel: str, source: str, lines: dict | None = None, log: bool = False) -> Chart:
+    """Points of y against x, one marker style per group, with optional labelled lines y = slope * x
+    (`lines`: label -> slope; e.g. an area standard per household served)."""
+    with matplotlib.rc_context(style()):
+        fig, ax = new_figure(8.0, 4.2)
+        groups = [(None, df)] if group is None else list(df.groupby(group, observed=True, sort=False))
+        for i, (name, part) in enumerate(groups):
+            ax.scatter(part[x], part[y], s=16, marker=MARKERS[i % len(MARKERS)], color=COLOURS[i % len(COLOURS)],
+                       alpha=0.8, linewidths=0, label=None if name is None else f"{name}（{len(part)}）")
+        if lines:
+            lo, hi = float(df[x].min()), float(df[x].max())
+            xs = np.geomspace(lo, hi, 50) if log else np.linspace(lo, hi, 50)
+            for j, (label, slope) in enumerate(lines.items()):
+                ax.plot(xs, slope * xs, color="#444", linestyle=LINESTYLES[(j + 1) % len(LINESTYLES)], linewidth=1.1,
+                        label=label)
+        if log:
+            ax.set_xscale("log")
+            ax.set_yscale("log")
+        for axis in (ax.xaxis, ax.yaxis):
+            axis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper left", fontsize=8.5)
+    return Chart(fig, caption, source)

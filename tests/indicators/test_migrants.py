@@ -100,6 +100,8 @@ def test_subsidy_indicators(register, payments):
     assert im.wrong_amount_payments(register, payments, H1) == 1
     assert im.wrong_amount_discrepancy(register, payments, H1) == 300
     assert im.subsidy_payment_timeliness(payments, H1) == pytest.approx(800 / 9)  # person 10 paid 15 May
+    # paid: 1, 3, 4, 5, 6, 7, 9, 10, 11; exactly right: 1, 10, 11
+    assert im.subsidy_payment_accuracy(register, payments, H1) == pytest.approx(300 / 9)
 
 
 def test_register_dynamics(register):
@@ -122,6 +124,11 @@ def test_visit_coverage(register):
         dict(visit_id="Z4", household_id="H9", township_code="T1", date="2023-03-03"),
     ])
     assert im.visit_coverage(register, visits, H1) == pytest.approx(50.0)  # H1, H5 of H1, H2, H4, H5
+    # year to date at the end of 2023H2: H1, H2, H5 of the register's H1, H2, H4, H5 at 2023-12-31
+    h2 = Period.parse("2023H2")
+    assert im.visit_coverage(register, visits, h2) == pytest.approx(25.0)  # H2 only, within H2
+    assert im.visit_coverage_ytd(register, visits, h2) == pytest.approx(75.0)
+    assert im.visit_coverage_ytd(register, visits, H1) == pytest.approx(50.0)
 
 
 @pytest.fixture

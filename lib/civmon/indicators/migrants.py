@@ -240,6 +240,16 @@ def subsidy_payment_timeliness(migrant_payments: pd.DataFrame, period: Period,
     return _pct((first <= pd.Timestamp(f"{period.year}-{deadline}")).sum(), len(first))
 
 
+@indicator("subsidy_payment_accuracy", "migrants", "直补资金发放准确率", "Persons paid exactly right", "%",
+           "期间所在年度获发对象中应发且一次足额发放（600元）的人数 / 获发人数 × 100（重复、金额不符、"
+           "死亡迁出核减后发放、非扶持对象发放均计为不准确）", inputs=("migrant_register", "migrant_payments"))
+def subsidy_payment_accuracy(migrant_register: pd.DataFrame, migrant_payments: pd.DataFrame,
+                             period: Period) -> float:
+    t = reconcile_subsidy(migrant_register, migrant_payments, period.year)
+    paid = t[t["n_payments"] > 0]
+    return _pct((paid["status"] == "paid_in_full").sum(), len(paid))
+
+
 # --- register dynamics ----------------------------------------------------------------------------
 
 def removals_table(migrant_register: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -386,6 +396,17 @@ def migrant_households(migrant_register: pd.DataFrame, period: Period) -> float:
 def visit_coverage(migrant_register: pd.DataFrame, migrant_visits: pd.DataFrame, period: Period) -> float:
     households = set(migrant_register.loc[on_register(migrant_register, period.end_ts), "household_id"])
     visited = set(migrant_visits.loc[period.contains(migrant_visits["date"]), "household_id"])
+    return _pct(len(households & visited), len(households))
+
+
+@indicator("visit_coverage_ytd", "migrants", "入户走访覆盖率（年度累计）", "Households visited, year to date", "%",
+           "期间所在年度1月1日至期末被走访的在册移民户数 / 期末在册移民户数 × 100",
+           inputs=("migrant_register", "migrant_visits"))
+def visit_coverage_ytd(migrant_register: pd.DataFrame, migrant_visits: pd.DataFrame, period: Period) -> float:
+    households = set(migrant_register.loc[on_register(migrant_register, period.end_ts), "household_id"])
+    d = migrant_visits["date"]
+    ytd = (d >= pd.Timestamp(year=period.year, month=1, day=1)) & (d <= period.end_ts)
+    visited = set(migrant_visits.loc[_flag(ytd), "household_id"])
     return _pct(len(households & visited), len(households))
 
 
