@@ -241,7 +241,7 @@ def _ids_in_text_columns(report: ValidationReport, df: pd.DataFrame, ds: Dataset
             codes, uniques = s.cat.codes.to_numpy(), s.cat.categories
         else:
             codes, uniques = pd.factorize(s)  # distinct values only: codes repeat on every row
-        u = pd.Series(np.asarray(uniques, dtype=object), dtype="string").str.upper()
+        u = pd.Series(np.asarray(uniques, dtype=object), dtype=pd.StringDtype("pyarrow")).str.upper()
         looks = u.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool)
         if not looks.any():
             continue

@@ -55,7 +55,7 @@ def dtype_for(col: Column):
 
 def id_checksum_ok(values: pd.Series) -> pd.Series:
     """Vectorised GB 11643 check: True where an 18-character ID's last character is right (or empty)."""
-    s = values.astype("string")
+    s = values.astype(pd.StringDtype("pyarrow"))
     well_formed = s.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool).to_numpy()
     ok = np.ones(len(s), bool)
     if well_formed.any():

@@ -60,9 +60,14 @@ def parse_message(col: Column) -> tuple[str, str]:
     return PARSE_MESSAGES[col.kind]
 
 
+ARROW_STRING = pd.StringDtype("pyarrow")  # string operations run as Arrow kernels, not per value
+
+
 def clean_text(values: pd.Series) -> pd.Series:
-    """Strip blanks (including full-width spaces) and turn empty cells into NA, as pandas 'string'."""
-    s = values.astype("string").str.strip(_BLANKS)
+    """Strip blanks (including full-width spaces) and turn empty cells into NA (Arrow-backed strings)."""
+    if not isinstance(values.dtype, pd.StringDtype) and values.dtype == object:
+        values = values.map(lambda v: v if v is None or isinstance(v, str) else str(v), na_action="ignore")
+    s = values.astype(ARROW_STRING).str.strip(_BLANKS)
     return s.mask(s == "")
 
 
@@ -91,7 +96,7 @@ def parse_column(raw: pd.Series, col: Column, as_category: bool = False) -> Pars
 
 def _parse_text(raw: pd.Series, col: Column, as_category: bool = False) -> Parsed:
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    u = clean_text(pd.Series(uniques, dtype=object))
+    u = clean_text(pd.Series(uniques))
     present = u.notna().to_numpy()
     kind = col.kind
     if kind == "str" and as_category:
@@ -129,6 +134,8 @@ def _parse_text(raw: pd.Series, col: Column, as_category: bool = False) -> Parse
         typed = typed.where(typed.str.fullmatch(r"\d{17}[\dX]").fillna(False).astype(bool))
     else:  # str, name, phone
         typed = u
+    if kind in ("str", "name", "phone", "id_number"):
+        typed = typed.astype("string")  # the canonical (Python-backed) string dtype
     bad_u = present & typed.isna().to_numpy()
     if kind == "int":
         whole = typed.isna() | (typed == np.round(typed))
