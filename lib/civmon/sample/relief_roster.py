@@ -185,11 +185,13 @@ def assign_incomes(rng: np.random.Generator, df: pd.DataFrame, standards: pd.Dat
     dibao = monthly_standards_cents(standards, "dibao")
     old, new = int(dibao[0]), int(dibao[-1])
     old_up, new_up = round(old * UPPER_RATIO), round(new * UPPER_RATIO)
-    cat, induced = df["category"].to_numpy(), df["marginal"].to_numpy()
+    cat, marginal = df["category"].to_numpy(), df["marginal"].to_numpy()
+    # 低保: 30 percent without income, the rest well below the line; 低保边缘: between the two lines;
+    # households made eligible by the rise: between the old and the new line (all in cents)
     inc = np.where(rng.random(n) < 0.3, 0.0, old * 0.95 * rng.beta(1.6, 4.0, n))
     inc = np.where(cat == "dibian", old * rng.uniform(1.0, 1.48, n), inc)
-    inc = np.where(induced & (cat == "dibao"), rng.uniform(old, new - 100, n), inc)
-    inc = np.where(induced & (cat == "dibian"), rng.uniform(old_up, new_up - 100, n), inc)
+    inc = np.where(marginal & (cat == "dibao"), rng.uniform(old, new - 100, n), inc)
+    inc = np.where(marginal & (cat == "dibian"), rng.uniform(old_up, new_up - 100, n), inc)
     inc = np.where(cat == "tekun", 0.0, inc)
     return np.round(inc).astype(np.int64)
 
