@@ -8,8 +8,8 @@ then measures `civmon.data.load`:
 Each run happens in a fresh Python process (imports done before the clock starts), so its peak
 resident memory (VmHWM: interpreter, libraries and Arrow buffers included) belongs to that run
 alone. The Python-heap peak (tracemalloc, which slows allocation and does not see Arrow's own
-allocator) comes from a second, untimed load in the same process. Times are the median of the
-repeats. Prints a table with the ratio cached / first.
+allocator) comes from a second, untimed load in the same process. Times (wall clock, and CPU
+seconds of all threads, which a busy shared machine disturbs less) are the median of the repeats. Prints a table with the ratio cached / first.
 """
 
 from __future__ import annotations
@@ -79,9 +79,9 @@ def worker(folder: Path, cache: Path, rows: int, expect_cached: bool) -> dict:
     from civmon.data.pseudonymise import SAMPLE_KEY
 
     base_rss = _status_mib("VmHWM")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     res = load(folder, key=SAMPLE_KEY, cache_dir=cache)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     rss = _status_mib("VmHWM")
     assert res.report.ok, res.report.format()
     assert len(res.data["relief_payments"]) == rows
@@ -91,7 +91,7 @@ def worker(folder: Path, cache: Path, rows: int, expect_cached: bool) -> dict:
     load(folder, key=SAMPLE_KEY, cache_dir=cache if expect_cached else cache.with_name(cache.name + "-traced"))
     _, traced = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    return {"seconds": seconds, "rss_mib": rss, "base_rss_mib": base_rss, "traced_mib": traced / 2**20}
+    return {"seconds": seconds, "cpu": cpu, "rss_mib": rss, "base_rss_mib": base_rss, "traced_mib": traced / 2**20}
 
 
 def run_worker(folder: Path, cache: Path, rows: int, cached: bool) -> dict:
@@ -121,15 +121,15 @@ def main(argv=None) -> None:
         cached = [run_worker(folder, Path(tmp) / "cache0", args.rows, cached=True) for _ in range(args.repeat)]
     rows = []
     for label, runs in (("first (parse+validate+pseudonymise)", first), ("cached (Parquet)", cached)):
-        rows.append((label, *(statistics.median(r[k] for r in runs) for k in ("seconds", "rss_mib", "traced_mib"))))
+        rows.append((label, *(statistics.median(r[k] for r in runs) for k in ("seconds", "cpu", "rss_mib", "traced_mib"))))
     base = statistics.median(r["base_rss_mib"] for r in first + cached)
     print(f"relief_payments.csv: {args.rows:,d} rows, {size:.1f} MiB; median of {args.repeat} runs, "
           f"each in a fresh process (RSS after imports: {base:.0f} MiB)")
-    print(f"{'read':<36s} {'time s':>8s} {'peak RSS MiB':>13s} {'peak heap MiB':>14s}")
-    for label, t, rss, heap in rows:
-        print(f"{label:<36s} {t:8.2f} {rss:13.0f} {heap:14.0f}")
-    (_, t1, r1, h1), (_, t2, r2, h2) = rows
-    print(f"{'ratio cached / first':<36s} {t2 / t1:8.2f} {r2 / r1:13.2f} {h2 / h1:14.2f}")
+    print(f"{'read':<36s} {'time s':>8s} {'CPU s':>7s} {'peak RSS MiB':>13s} {'peak heap MiB':>14s}")
+    for label, t, cpu, rss, heap in rows:
+        print(f"{label:<36s} {t:8.2f} {cpu:7.2f} {rss:13.0f} {heap:14.0f}")
+    (_, t1, c1, r1, h1), (_, t2, c2, r2, h2) = rows
+    print(f"{'ratio cached / first':<36s} {t2 / t1:8.2f} {c2 / c1:7.2f} {r2 / r1:13.2f} {h2 / h1:14.2f}")
 
 
 if __name__ == "__main__":

@@ -61,6 +61,7 @@ def _load_params(path: Path):
 def run(
     params_files: List[Path] = typer.Argument(..., help="One or more params YAML files, e.g. params/default.yaml."),
     by: Optional[str] = typer.Option(None, "--by", help="'township': the district and every township."),
+    scopes: Optional[str] = typer.Option(None, "--scopes", help="Comma-separated scopes: district and/or township names or codes."),
     periods: Optional[str] = typer.Option(None, "--periods", help="Comma-separated periods, e.g. 2023H1,2022H2."),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", help="Parallel reports (default: number of cores)."),
     force: bool = typer.Option(False, "--force", help="Re-run reports even when nothing changed."),
@@ -87,8 +88,10 @@ def run(
     prepared = [(p, _check_data(p)) for p in all_params]  # every problem stops the run before any notebook
     failed_any = False
     for params, (digests, areas) in prepared:
+        scope_list = _scopes(scopes, areas) if scopes else None
         try:
             result = run_batch(params, data_digests=digests, areas=areas, by=by, periods=period_list, jobs=jobs,
+                               scopes=scope_list,
                                force=force, quiet=quiet, launcher=launcher, out_root=out, gate=_gate(params),
                                echo=typer.echo)
         except (ParamsError, RuntimeError) as e:
@@ -102,6 +105,20 @@ def run(
                         fg=typer.colors.RED, err=True)
     if failed_any:
         raise typer.Exit(EXIT_REPORT_FAILED)
+
+
+def _scopes(text: str, areas) -> list[str]:
+    """--scopes: each name or code resolved against the data's areas ('district' for the district)."""
+    from civmon.report.context import ScopeError, resolve_scope
+
+    out = []
+    for item in (s.strip() for s in text.split(",") if s.strip()):
+        try:
+            code, _ = resolve_scope(item, areas)
+        except ScopeError as e:
+            _fail(f"--scopes: {e}")
+        out.append(code or "district")
+    return out
 
 
 def _gate(params):
