@@ -9,7 +9,8 @@ Each run happens in a fresh Python process (imports done before the clock starts
 resident memory (VmHWM: interpreter, libraries and Arrow buffers included) belongs to that run
 alone. The Python-heap peak (tracemalloc, which slows allocation and does not see Arrow's own
 allocator) comes from a second, untimed load in the same process. Times (wall clock, and CPU
-seconds of all threads, which a busy shared machine disturbs less) are the median of the repeats. Prints a table with the ratio cached / first.
+seconds of all threads, which a busy shared machine disturbs less) are the median of the repeats.
+Prints a table with the ratio cached / first.
 """
 
 from __future__ import annotations
