@@ -341,3 +341,13 @@ def test_canonical_values_are_known(folder):
     members = data["relief_members"]
     assert members["birth_date"].tolist() == list(pd.to_datetime(["1980-01-01", "1982-03-15", "1945-07-20"]))
     assert members["sex"].tolist() == ["M", "F", "M"]  # sequence digits 011, 022, 031: odd, even, odd
+
+
+def test_two_households_from_payments_when_the_roster_is_absent(folder, tables):
+    header, rows = tables["relief_members"]
+    rows.append(["H2", P1[0], P1[1], P1[2], "其他", "330502002"])  # row 5; H1 and H2 both paid in 2023-01
+    write_csv(folder / "relief_members.csv", header, rows)
+    res = _load(folder, datasets=["relief_members", "relief_payments"])
+    p = one(res.report, "person in two households in the same month")
+    assert (p.row, p.value) == (5, "H2")
+    assert p.expected == "one household at a time: the same person is in household H1 (row 2) in 2023-01"
