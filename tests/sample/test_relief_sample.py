@@ -101,6 +101,15 @@ def test_assistance_is_the_gap_between_standard_and_income_times_persons(parts):
         assert (rows["amount"] > 0).all()
 
 
+def test_payments_fall_within_the_household_spell(parts):
+    hh = parts.frames["relief_households"].set_index("household_id")[["entry_date", "exit_date"]]
+    pay = parts.frames["relief_payments"].join(hh, on="household_id")
+    assert (pay["due_date"] >= pay["entry_date"]).all()
+    assert (pay["paid_date"].dropna() >= pay.loc[pay["paid_date"].notna(), "entry_date"]).all()
+    assert not (pay["due_date"] >= pay["exit_date"]).any()
+    assert (pay["due_date"].dt.day == 10).all() and (pay["due_date"].dt.month == pay["month"].dt.month).all()
+
+
 def test_standards_rise_during_2023h1_and_tekun_is_one_and_a_half_dibao(parts):
     std = parts.frames["relief_standards"]
     dibao = std[std.category == "dibao"].set_index("effective_date")["standard"]

@@ -4,8 +4,8 @@ Model (all parameters are module constants, written to the truth file):
 - Standards: 低保 1080 yuan/person/month until the rise on RISE_DATE to 1154; 特困 standard and
   低保边缘 threshold are 1.5 x 低保 (1620 -> 1731).
 - Assistance is the gap: 低保 (standard - income) x persons; 低保边缘 half of (threshold - income)
-  x persons; 特困 the full 特困 standard. Payments are monthly, from the entry month to the month
-  before exit.
+  x persons; 特困 the full 特困 standard. Payments are monthly (due on the 10th), from the first
+  due date after entry to the month before exit.
 - Spells: households enter every month (Poisson), stay for a Weibull proportional-hazards duration
   with planted hazard ratios for labour capacity and employment support, and leave with a reason.
   Spells begun before 2021 are kept when still open on 2021-01-01 (left truncation).
@@ -197,10 +197,16 @@ def assign_incomes(rng: np.random.Generator, df: pd.DataFrame, standards: pd.Dat
 
 
 def payment_rows(df: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(household row index, month index) of every monthly payment: entry month to month before exit."""
-    first_m = month_index(df["entry_date"])
+    """(household row index, month index) of every monthly payment.
+
+    Payments are due on the 10th and go out up to 3 days early: a household is paid from its entry
+    month if it entered by the 6th, else from the next month, up to the month before its exit (very
+    short spells get none).
+    """
+    entry = pd.DatetimeIndex(df["entry_date"])
+    first_m = month_index(entry) + (entry.day > 6).astype(np.int64)
     exit_m = np.where(df["exit_date"].isna(), N_MONTHS, month_index(df["exit_date"].fillna(SAMPLE_END)))
-    last = np.maximum(np.minimum(exit_m - 1, N_MONTHS - 1), first_m)
+    last = np.minimum(exit_m - 1, N_MONTHS - 1)
     first = np.maximum(first_m, 0)
     count = np.clip(last - first + 1, 0, None)
     hh = np.repeat(np.arange(len(df)), count)
