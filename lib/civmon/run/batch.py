@@ -136,7 +136,7 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
                 kernel = "civmon-fork" if use_fork else None
                 results += _execute_all(todo, run_dir, formats, kernel, n_workers, quiet, gate, echo)
         result = BatchResult(run_dir, results, round(time.perf_counter() - t0, 2))
-        write_manifest(params, result)
+        write_manifest(params, result, data_digests)
         from civmon.run.collect import write_collections
 
         write_collections(result)
@@ -192,13 +192,14 @@ def _append_partial_manifest(run_dir: Path, res: JobResult) -> None:
         f.write(json.dumps({k: v for k, v in asdict(res).items() if k != "indicators"}, ensure_ascii=False) + "\n")
 
 
-def write_manifest(params: RunParams, result: BatchResult) -> Path:
+def write_manifest(params: RunParams, result: BatchResult, data_digests: dict[str, str] | None = None) -> Path:
     """manifest.json: one entry per job with key, status, timings and output digests (written atomically)."""
     from civmon.report.provenance import git_commit, package_versions
 
     manifest = {
         "run": params.name,
         "params": params.model_dump(mode="json"),
+        "inputs_sha256": dict(sorted((data_digests or {}).items())),
         "civmon_git_commit": git_commit(),
         "packages": package_versions(),
         "seconds": result.seconds,
