@@ -254,6 +254,7 @@ def scatter_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *,
             ax.set_yscale("log")
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+            axis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper left", fontsize=8.5)

@@ -77,11 +77,11 @@ def test_targets_params_win_and_townships_keep_rates():
 
 
 def test_headline_table_prints_whole_numbers_without_decimals():
-    hl = Headline(pd.DataFrame([dict(id="x", label_zh="甲", label_en="", programme="eldercare", unit="家", value=0.0,
+    hl = Headline(pd.DataFrame([dict(id=i, label_zh="甲", label_en="", programme="eldercare", unit="家", value=v,
                                      previous=25.0, year_earlier=92.459, yoy_pct=None, target=None, status="none",
-                                     formula="", headline=True)]))
+                                     formula="", headline=True) for i, v in (("x", 0.0), ("y", 84.26))]))
     html = ec.headline_table(hl).to_html()
-    assert ">0<" in html and ">25<" in html and ">92.46<" in html and "0.00" not in html
+    assert ">0<" in html and ">25<" in html and ">92.46<" in html and ">84.26<" in html and "0.00" not in html
 
 
 # --- area standard --------------------------------------------------------------------------------
@@ -209,6 +209,9 @@ def test_open_findings_most_overdue_first(inspections, institutions, names):
     assert isinstance(ec.open_findings_table(f, institutions, names, "表"), Table)
     closed = ec.findings_table(inspections[inspections["finding_id"].isin(["F1"])], H1)
     assert ec.open_findings_table(closed, institutions, names, "表").paragraphs == ["本期检查发现的问题截至期末均已整改。"]
+    assert ec.open_findings_table(closed.iloc[:0], institutions, names, "表").paragraphs == []
+    assert isinstance(ec.findings_by_type_table(f, "表"), Table)
+    assert ec.findings_by_type_table(f.iloc[:0], "表").paragraphs == []
 
 
 def test_safety_sentences(inspections, institutions):
@@ -317,7 +320,7 @@ def test_too_few_upgraded_centres_give_a_sentence_not_an_error():
         text = ec.unavailable_text(e)
     assert text.paragraphs == ["截至期末本范围内完成提升改造的照料中心为4家，少于5家，不足以可靠估计改造效果，本节从略；"
                                "改造效果请参阅全区报告。"]
-    assert ec.effects_table(text, "表") is text and ec.effect_sentences(text) == text.paragraphs
+    assert ec.effects_table(text, "表").paragraphs == [] and ec.effect_sentences(text) == text.paragraphs
     assert ec.event_chart(text, "satisfaction", "图", "来源").paragraphs == [] and ec.effects_finding(text) == []
 
 

@@ -63,7 +63,7 @@ def headline_table(hl: Headline, caption: str = "表1 主要指标") -> Table:
     """The headline as a report table, with where its targets come from."""
     df = hl.display_frame()
     for col in ("本期", "上期", "去年同期", "目标"):
-        df[col] = df[col].astype(object).map(_whole)
+        df[col] = pd.Series([_whole(v) for v in df[col]], index=df.index, dtype=object)
     return table(df, caption=caption, decimals={"同比变化（%）": 1},
                  notes=["上期为紧邻的上一个同长度期间；同比为与去年同期相比。新建认知障碍照护床位按所在自然年度累计。",
                         "目标取自运行参数 targets；未设定时助餐覆盖率按90%。乡镇街道报告只对照比率类目标。"])
@@ -280,11 +280,19 @@ def open_findings(findings: pd.DataFrame, institutions: pd.DataFrame, names: pd.
         "期末逾期天数": o["days_overdue"].astype(int).to_numpy()})
 
 
+def findings_by_type_table(findings: pd.DataFrame, caption: str) -> Table | Text:
+    """Findings by type as a table (nothing when there are none: safety_sentences says so)."""
+    if findings.empty:
+        return Text([])
+    return table(findings_by_type(findings), caption=caption, decimals={"闭环整改率（%）": 1}, total_row=True,
+                 notes=["整改状态截至期末；“其中已过期限”为期末仍未整改且已超过整改期限的问题。"])
+
+
 def open_findings_table(findings: pd.DataFrame, institutions: pd.DataFrame, names: pd.Series, caption: str) -> Table | Text:
     """The open findings list, or a sentence when every finding is closed."""
     o = open_findings(findings, institutions, names)
     if o.empty:
-        return Text(["本期检查发现的问题截至期末均已整改。" if len(findings) else "本期检查未发现问题。"])
+        return Text(["本期检查发现的问题截至期末均已整改。"] if len(findings) else [])
     return table(o, caption=caption, notes=["期末逾期天数为0表示尚在整改期限内。"])
 
 
@@ -397,9 +405,9 @@ def effects_frame(eff: UpgradeEffects) -> pd.DataFrame:
 
 
 def effects_table(eff: UpgradeEffects | Text, caption: str) -> Table | Text:
-    """The estimates table, or the unavailable sentence."""
+    """The estimates table (nothing when there is no estimate: effect_sentences says why)."""
     if isinstance(eff, Text):
-        return eff
+        return Text([])  # effect_sentences says why
     lo, hi = eff.window
     return table(effects_frame(eff), caption=caption,
                  decimals={"事前趋势检验p值": 3},
