@@ -213,6 +213,9 @@ def schedule_chart(df: pd.DataFrame, *, caption: str, source: str, as_of=None, l
                     ax.barh(y - 0.18, to_num(end) - to_num(s), left=to_num(s), height=0.32,
                             color="white" if open_ else COLOURS[1], edgecolor=COLOURS[1], linewidth=0.8,
                             hatch="////" if open_ else None)
+            if pd.isna(s) and as_of is not None and pd.Timestamp(ps) <= pd.Timestamp(as_of):
+                ax.annotate("逾期未开工", (to_num(pd.Timestamp(as_of)), y - 0.18), xytext=(3, 0),
+                            textcoords="offset points", va="center", fontsize=7.5, color=COLOURS[3])
             if slip and pd.notna(getattr(r, slip)) and getattr(r, slip) > 0:
                 ax.annotate(f"延误{int(getattr(r, slip))}天", (to_num(f), y - 0.18), xytext=(3, 0),
                             textcoords="offset points", va="center", fontsize=7.5, color=COLOURS[3])
@@ -223,6 +226,9 @@ def schedule_chart(df: pd.DataFrame, *, caption: str, source: str, as_of=None, l
         ax.set_yticks(ys)
         ax.set_yticklabels(d[label].astype(str), fontsize=8)
         ax.xaxis_date()
+        dates = pd.to_datetime(pd.concat([d[c] for c in (*planned, *actual)]).dropna())
+        span = (dates.max() - dates.min()).days / 30.4 if len(dates) else 12
+        ax.xaxis.set_major_locator(mdates.MonthLocator(interval=max(1, int(np.ceil(span / 7)))))
         ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y-%m"))
         ax.grid(axis="y", visible=False)
         handles = [Patch(facecolor="#c6d4e3", edgecolor=COLOURS[0], label="计划工期"),

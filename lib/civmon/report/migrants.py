@@ -144,7 +144,7 @@ def entitled_by_area(recon: pd.DataFrame, areas: pd.DataFrame, level: str = "tow
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
 
-ENTITLED_COUNTS = ["足额发放", "应发未发", "重复发放", "金额不符", "应发人数"]
+ENTITLED_COUNTS = ["应发人数", "应发未发", "重复发放", "金额不符"]
 ENTITLED_AMOUNTS = {"未发金额（元）": "应发未发", "多发金额（元）": "重复发放", "金额差额（元）": "金额不符"}
 
 
@@ -251,12 +251,11 @@ def project_status(projects: pd.DataFrame, areas: pd.DataFrame, period: Period) 
         "项目名称": p["project_name"].astype(str).to_numpy(),
         "类型": p["project_type"].astype(str).map(TYPE_ZH).to_numpy(),
         "乡镇街道": [names.get(str(k), str(k)) for k in p["township_code"]],
-        "安排资金（万元）": (p["budget"] / 1e4).to_numpy(), "已支出（万元）": (p["spent"] / 1e4).to_numpy(),
-        "计划开工": [_date(d) for d in p["planned_start"]],
-        "实际开工": [_date(d) if s else "—" for d, s in zip(p["actual_start"], started)],
-        "计划完工": [_date(d) for d in p["planned_finish"]],
-        "实际完工": [_date(d) if f else "—" for d, f in zip(p["actual_finish"], done)],
-        "进度偏差（天）": slip, "状态": status,
+        "资金（万元）": (p["budget"] / 1e4).to_numpy(), "已支出": (p["spent"] / 1e4).to_numpy(),
+        "计划工期": [f"{_date(a)} 至 {_date(b)}" for a, b in zip(p["planned_start"], p["planned_finish"])],
+        "实际工期": [("—" if not s_ else f"{_date(a)} 至 {_date(b) if f else '（在建）'}")
+                 for a, b, s_, f in zip(p["actual_start"], p["actual_finish"], started, done)],
+        "偏差（天）": slip, "状态": status,
         "验收": [ACCEPTANCE_ZH.get(str(a), "—") if f and pd.notna(a) else "—" for a, f in zip(p["acceptance"], done)],
     })
 
@@ -306,7 +305,7 @@ def income_by_year(survey: pd.DataFrame, benchmark: pd.DataFrame, period: Period
     s = survey[survey["year"] <= period.year]
     g = s.groupby(s["year"].astype(int)).agg(n=("household_id", "nunique"), income=("income_per_capita", "mean"))
     b = benchmark.assign(year=benchmark["year"].astype(int)).set_index("year")["income_per_capita"]
-    out = pd.DataFrame({"年度": g.index.astype(int), "调查户数": g["n"].astype(int).to_numpy(),
+    out = pd.DataFrame({"年度": [f"{y}年" for y in g.index], "调查户数": g["n"].astype(int).to_numpy(),
                         "移民人均可支配收入（元）": g["income"].to_numpy(),
                         "农村居民人均可支配收入（元）": b.reindex(g.index).to_numpy(dtype=float)})
     out["收入比（倍）"] = out["移民人均可支配收入（元）"] / out["农村居民人均可支配收入（元）"]
@@ -362,6 +361,8 @@ def income_effect(data: dict[str, pd.DataFrame], period: Period, sample: str = "
 def income_effect_for_report(ctx) -> IncomeEffect | str:
     """The scope's estimate; a township with too few villages falls back on the district sample.
     A string (the reason) when nothing can be estimated."""
+    if not has_migrants(ctx.data):
+        return NO_MIGRANTS
     try:
         return income_effect(ctx.data, ctx.period, "全区" if ctx.is_district else ctx.scope_label)
     except stats.EstimationError as e:
@@ -377,10 +378,11 @@ def income_effect_frame(eff: IncomeEffect) -> pd.DataFrame:
     """The estimates as a report table: log points, 95% CI, p-value, N, village clusters and the
     implied percentage income difference exp(b) - 1."""
     rows = []
-    for label, r in (("事件研究（Sun-Abraham）平均处理效应", eff.event.att), ("双向固定效应（对照，可能有偏）", eff.twfe)):
-        rows.append({"估计方法": label, "估计值（对数点）": r.estimate, "标准误": r.se, "95%下限": r.ci_low,
-                     "95%上限": r.ci_high, "p值": r.pvalue, "观测数（户·年）": int(r.n),
-                     "聚类村数": int(r.n_clusters or 0), "折合收入差异（%）": 100 * (math.exp(r.estimate) - 1)})
+    for label, r in (("事件研究（Sun-Abraham）", eff.event.att), ("双向固定效应（仅作对照）", eff.twfe)):
+        rows.append({"估计方法": label, "估计值（对数点）": r.estimate, "标准误": r.se,
+                     "95%置信区间": f"{r.ci_low:.4f} 至 {r.ci_high:.4f}", "p值": r.pvalue,
+                     "观测数（户·年）": int(r.n), "聚类村数": int(r.n_clusters or 0),
+                     "折合收入差异（%）": 100 * (math.exp(r.estimate) - 1)})
     return pd.DataFrame(rows)
 
 
@@ -396,7 +398,7 @@ def satisfaction_by_year(survey: pd.DataFrame, period: Period) -> pd.DataFrame:
     for y, g in s.groupby(s["year"].astype(int)):
         k, n = int(im._flag(g["satisfied"]).sum()), len(g)
         r = stats.proportion_ci(k, n)
-        rows.append({"年度": int(y), "调查户数": n, "满意户数": k, "不满意户数": n - k, "满意度（%）": 100 * r.estimate,
+        rows.append({"年度": f"{int(y)}年", "调查户数": n, "满意户数": k, "不满意户数": n - k, "满意度（%）": 100 * r.estimate,
                      "95%下限（%）": 100 * r.ci_low, "95%上限（%）": 100 * r.ci_high})
     return pd.DataFrame(rows, columns=["年度", "调查户数", "满意户数", "不满意户数", "满意度（%）", "95%下限（%）",
                                        "95%上限（%）"])
@@ -441,19 +443,19 @@ class Item:
 
 # Outputs 50, benefits 30, satisfaction 10, budget execution 10 (财预〔2020〕10号 convention).
 PERFORMANCE_ITEMS: tuple[Item, ...] = (
-    Item("产出指标", "数量指标", "subsidy_paid_in_full_rate", 10, 100.0, "政策要求足额发放"),
-    Item("产出指标", "数量指标", "project_completion_rate", 10, 100.0, "年度项目全部完工", prorate=True),
-    Item("产出指标", "质量指标", "subsidy_payment_accuracy", 10, 100.0, "政策要求精准发放"),
-    Item("产出指标", "质量指标", "acceptance_pass_rate", 5, 100.0, "监测评估要求（100%）"),
-    Item("产出指标", "质量指标", "removal_timeliness_rate", 5, 95.0, "估计值，可在参数中调整"),
-    Item("产出指标", "时效指标", "subsidy_payment_timeliness", 5, 95.0, "估计值，可在参数中调整"),
-    Item("产出指标", "时效指标", "on_time_finish_rate", 5, 90.0, "监测评估要求（≥90%）"),
-    Item("效益指标", "经济效益", "migrant_income_ratio", 20, 1.0, "移民收入达到当地农村居民水平（≥1.0）"),
-    Item("效益指标", "社会效益", "visit_coverage_ytd", 10, 90.0, "估计值，可在参数中调整", prorate=True),
-    Item("满意度指标", "服务对象满意度", "migrant_satisfaction_rate", 10, 95.0, "监测评估要求（≥95%）"),
-    Item("预算执行率", "项目资金执行率", "budget_execution_rate", 10, 90.0, "监测评估要求（≥90%）"),
+    Item("产出指标", "数量指标", "subsidy_paid_in_full_rate", 10, 100.0, "政策要求"),
+    Item("产出指标", "数量指标", "project_completion_rate", 10, 100.0, "年度计划", prorate=True),
+    Item("产出指标", "质量指标", "subsidy_payment_accuracy", 10, 100.0, "政策要求"),
+    Item("产出指标", "质量指标", "acceptance_pass_rate", 5, 100.0, "监测评估要求"),
+    Item("产出指标", "质量指标", "removal_timeliness_rate", 5, 95.0, "估计值"),
+    Item("产出指标", "时效指标", "subsidy_payment_timeliness", 5, 95.0, "估计值"),
+    Item("产出指标", "时效指标", "on_time_finish_rate", 5, 90.0, "监测评估要求"),
+    Item("效益指标", "经济效益", "migrant_income_ratio", 20, 1.0, "政策目标"),
+    Item("效益指标", "社会效益", "visit_coverage_ytd", 10, 90.0, "估计值", prorate=True),
+    Item("满意度指标", "服务对象满意度", "migrant_satisfaction_rate", 10, 95.0, "监测评估要求"),
+    Item("预算执行率", "项目资金执行率", "budget_execution_rate", 10, 90.0, "监测评估要求"),
 )
-BANDS = ((0.8, "100%-80%", "达成年度指标"), (0.6, "80%-60%", "部分达成年度指标"), (0.0, "60%-0%", "未达成年度指标"))
+BANDS = ((0.8, "100%-80%", "达成"), (0.6, "80%-60%", "部分达成"), (0.0, "60%-0%", "未达成"))
 GRADES = ((90.0, "优"), (80.0, "良"), (60.0, "中"), (0.0, "差"))
 
 
@@ -489,12 +491,12 @@ def performance_sheet(values: dict[str, float | None], targets: dict[str, float]
         target = annual * year_share(period) if it.prorate else annual
         source = "运行参数" if it.indicator in targets else it.basis
         if it.prorate and year_share(period) < 1:
-            source += f"；按序时进度折算（年度目标{_num(annual, 1)}）"
+            source += f"，按序时进度折算（年度{_num(annual, 0)}）"
         v = values.get(it.indicator)
         r, score, band = score_item(v, target, it.weight, ind.higher_is_better is not False)
         rows.append({"一级指标": it.category, "二级指标": it.subcategory, "三级指标": ind.label_zh, "单位": ind.unit,
                      "分值": it.weight, "目标值": target, "完成值": v, "完成率（%）": None if r is None else 100 * r,
-                     "得分": score, "档次": "无数据，不计分" if band is None else f"{band[2]}（{band[1]}）",
+                     "得分": score, "档次": "无数据" if band is None else f"{band[2]}（{band[1]}）",
                      "目标依据": source, "id": it.indicator})
     return pd.DataFrame(rows)
 
@@ -527,17 +529,24 @@ def performance(ctx) -> tuple[pd.DataFrame, float, str]:
     return sheet, total, grade
 
 
-def performance_table(sheet: pd.DataFrame, total: float, grade: str, caption: str) -> Table:
-    """The sheet as a report table with a total row."""
+def performance_table(sheet: pd.DataFrame, total: float, grade: str, caption: str) -> Table | Text:
+    """The sheet as a report table (a category named once, at its first row) with a total row;
+    a note when no item has data (a township without migrants)."""
+    if sheet["得分"].isna().all():
+        return Text([NO_MIGRANTS])
     show = sheet.drop(columns=["id"]).copy()
+    show["三级指标"] = show["三级指标"] + "（" + show["单位"] + "）"
+    show = show.drop(columns=["单位"])
+    for col in ("一级指标", "二级指标"):
+        show[col] = show[col].where(show[col] != show[col].shift(), "")
     tot = {c: "" for c in show.columns}
-    tot.update({"一级指标": "合计", "分值": float(sheet["分值"].sum()), "得分": total,
-                "档次": f"等级：{grade}"})
+    tot.update({"一级指标": "合计", "分值": float(sheet["分值"].sum()), "得分": total, "档次": f"等级：{grade}"})
     show = pd.concat([show, pd.DataFrame([tot])], ignore_index=True)
-    notes = ["完成率 = 完成值 / 目标值（越低越好的指标为目标值 / 完成值），最高100%；得分 = 分值 × 完成率，"
-             "达成年度指标、部分达成、未达成分别对应分值的100%-80%、80%-60%、60%-0%。",
+    notes = ["完成率 = 完成值 / 目标值（越低越好的指标为目标值 / 完成值），最高100%；得分 = 分值 × 完成率。"
+             "档次：达成、部分达成、未达成分别对应得分为分值的100%-80%、80%-60%、60%-0%。",
              "合计得分：无数据的指标不计分，其余按100分折算；90分及以上为优，80-90分为良，60-80分为中，60分以下为差。",
-             "目标值取运行参数 targets 中的设定，未设定时取默认值（目标依据列注明）。"]
+             "目标值取运行参数 targets 中的设定，未设定时取默认值：政策要求、监测评估要求为有依据的值，“估计值”为本报告"
+             "的假设；年度累计类指标按序时进度（期末已过月份 / 12）折算。"]
     return table(show, caption=caption, notes=notes,
                  decimals={"目标值": 2, "完成值": 2, "完成率（%）": 1, "得分": 2, "分值": 0}, total_row=True)
 
@@ -615,7 +624,7 @@ def findings(ctx, hl: pd.DataFrame, status: pd.DataFrame | None = None, removals
         last = income.iloc[-1]
         ratio = last["收入比（倍）"]
         verdict = "达到" if ratio >= 1.0 else "未达到"
-        out.append(f"{int(last['年度'])}年移民人均可支配收入{_num(last['移民人均可支配收入（元）'])}元，为当地农村居民"
+        out.append(f"{last['年度']}移民人均可支配收入{_num(last['移民人均可支配收入（元）'])}元，为当地农村居民"
                    f"（{_num(last['农村居民人均可支配收入（元）'])}元）的{_num(ratio, 3)}倍，{verdict}不低于1.0的目标。")
     if isinstance(effect, IncomeEffect):
         a = effect.event.att
@@ -631,7 +640,7 @@ def findings(ctx, hl: pd.DataFrame, status: pd.DataFrame | None = None, removals
     if satisfaction is not None and len(satisfaction):
         s = satisfaction.iloc[-1]
         if not (small(s["满意户数"]) or small(s["不满意户数"])):
-            out.append(f"{int(s['年度'])}年移民群众满意度{s['满意度（%）']:.1f}%（95%置信区间{s['95%下限（%）']:.1f}%至"
+            out.append(f"{s['年度']}移民群众满意度{s['满意度（%）']:.1f}%（95%置信区间{s['95%下限（%）']:.1f}%至"
                        f"{s['95%上限（%）']:.1f}%）。")
     if sheet is not None and not math.isnan(total):
         lost = (sheet["分值"] - sheet["得分"]).where(sheet["得分"].notna())
@@ -682,10 +691,10 @@ def entitled_area_table(ctx, recon: pd.DataFrame, caption: str):
     """Entitled persons by township (district) or village (township report)."""
     if not has_migrants(ctx.data):
         return _none()
-    f = entitled_by_area(recon, ctx.data["areas"], _level(ctx))
-    return ctx.area_table(f, caption=caption, count_columns=ENTITLED_COUNTS, total_column="应发人数",
+    f = entitled_by_area(recon, ctx.data["areas"], _level(ctx)).drop(columns="足额发放")
+    return ctx.area_table(f, caption=caption, count_columns=ENTITLED_COUNTS,
                           amount_columns=ENTITLED_AMOUNTS, label_column=f.columns[0], total_row="合计",
-                          notes=["应发人数 = 足额发放 + 应发未发 + 重复发放 + 金额不符。金额差额为负数表示少发。"],
+                          notes=["应发人数中除所列问题外均为足额发放。金额差额为负数表示少发。"],
                           decimals={c: 0 for c in ENTITLED_AMOUNTS})
 
 
@@ -744,10 +753,10 @@ def project_status_table(ctx, caption: str):
     f = project_status(ctx.data["migrant_projects"], ctx.data["areas"], ctx.period)
     if f.empty:
         return Text([f"{ctx.period.year}年度本范围未安排后扶项目。"])
-    return table(f, caption=caption, decimals={"安排资金（万元）": 2, "已支出（万元）": 2, "进度偏差（天）": 0},
-                 notes=["状态、实际日期和验收结果为期末状态；期末之后的日期不列示。",
-                        "进度偏差：已完工项目为实际完工日期 − 计划完工日期（负数为提前）；逾期未完工项目为截至期末已逾期的天数。",
-                        "已支出为数据提取时的累计数。"])
+    return table(f, caption=caption, decimals={"资金（万元）": 2, "已支出": 2, "偏差（天）": 0},
+                 notes=["资金为安排资金，已支出为数据提取时的累计数，单位均为万元。",
+                        "状态、实际工期和验收结果为期末状态；期末之后的日期不列示。",
+                        "偏差：已完工项目为实际完工日期 − 计划完工日期（负数为提前）；逾期未完工项目为截至期末已逾期的天数。"])
 
 
 def project_rates_table(ctx, caption: str):
@@ -788,7 +797,7 @@ def income_chart(ctx, caption: str):
     f = income_by_year(ctx.data["migrant_survey"], ctx.data["rural_income_benchmark"], ctx.period)
     if f.empty:
         return _none()
-    long = income_chart_frame(f).assign(年度=lambda d: d["年度"].astype(str))
+    long = income_chart_frame(f).assign(年度=lambda d: d["年度"].str.replace("年", "", regex=False))
     return plots.line_chart(long, x="年度", y="元", group="系列", caption=caption, ylabel="元/人", xlabel="年度",
                             source=ctx.source)
 
@@ -805,7 +814,7 @@ def income_effect_table(effect, caption: str):
     if pre is not None:
         notes.append(f"平行趋势检验（完工前各期效应同时为零）：F = {pre.stat:.2f}，p = {pre.pvalue:.3f}。")
     return table(income_effect_frame(effect), caption=caption, notes=notes,
-                 decimals={"估计值（对数点）": 4, "标准误": 4, "95%下限": 4, "95%上限": 4, "p值": 4,
+                 decimals={"估计值（对数点）": 4, "标准误": 4, "p值": 4,
                            "折合收入差异（%）": 1})
 
 
@@ -815,8 +824,12 @@ def event_chart(ctx, effect, caption: str):
 
     if isinstance(effect, str):
         return Text([effect])
-    return plots.estimate_chart(event_time_frame(effect), "event_time", caption=caption, ylabel="对数收入差异（对数点）",
-                                xlabel="相对处理年份（0 = 项目完工次年，−1 为参照年）", source=ctx.source)
+    from matplotlib.ticker import MaxNLocator
+
+    chart = plots.estimate_chart(event_time_frame(effect), "event_time", caption=caption, ylabel="对数收入差异（对数点）",
+                                 xlabel="相对处理年份（0 = 项目完工次年，−1 为参照年）", source=ctx.source)
+    chart.figure.axes[0].xaxis.set_major_locator(MaxNLocator(integer=True))
+    return chart
 
 
 def satisfaction_table(ctx, caption: str):
@@ -864,3 +877,22 @@ def late_areas(ctx) -> list[str]:
     d = ctx.data
     return late_townships(timeliness_by_area(d["migrant_payments"], d["migrant_register"], d["areas"],
                                              ctx.period.year, "township"))
+
+
+RECONCILIATION_IDS = ["subsidy_entitled_persons", "subsidy_paid_in_full_rate", "subsidy_payment_accuracy",
+                      "eligible_unpaid", "eligible_unpaid_amount", "duplicate_payments", "duplicate_payment_amount",
+                      "paid_after_removal", "paid_after_removal_amount", "wrong_amount_payments",
+                      "wrong_amount_discrepancy", "subsidy_payment_timeliness"]
+
+
+def reconciliation_record(ctx) -> pd.DataFrame:
+    """The reconciliation's registered indicators as rows for ctx.record (not headline)."""
+    reg = all_indicators()
+    rows = []
+    for i in RECONCILIATION_IDS:
+        try:
+            v = float(reg[i].compute(ctx.data, ctx.period))
+        except (KeyError, ValueError, ZeroDivisionError):
+            v = float("nan")
+        rows.append({"id": i, "value": v, "label_zh": reg[i].label_zh, "unit": reg[i].unit, "headline": False})
+    return pd.DataFrame(rows)
