@@ -63,6 +63,7 @@ def _its_projection(effect: np.ndarray, rise: int) -> dict:
 
 
 def _roster_truth(df, hh, month, inc, amount, standards, paid, due) -> dict:
+    """Planted values of the roster: standards, the rise's exact effect series, hazard ratios, lateness."""
     cat = df["category"].to_numpy()
     low = np.isin(cat, ("dibao", "dibian"))
     induced = df["induced"].to_numpy()
