@@ -62,3 +62,17 @@ class TestNotebookParams:
     def test_model_is_frozen_and_rejects_extras(self):
         with pytest.raises(Exception):
             RunParams(colour="red")
+
+
+class TestTargets:
+    def test_known_indicator_ids_are_accepted(self):
+        p = RunParams(targets={"lowincome_households": 3000, "meal_service_coverage": 90})
+        assert p.targets["meal_service_coverage"] == 90
+
+    def test_unknown_indicator_id_is_a_params_error_with_suggestion(self, tmp_path):
+        f = write(tmp_path, "targets:\n  lowincome_housholds: 3000\n")
+        with pytest.raises(ParamsError) as e:
+            load_params(f)
+        msg = str(e.value)
+        assert "line 2" in msg and "unknown indicator id 'lowincome_housholds'" in msg
+        assert "did you mean 'lowincome_households'?" in msg

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,6 +109,9 @@ def _key_lines(text: str) -> dict[tuple, int]:
 
 def _describe(err: dict, source: str, lines: dict[tuple, int]) -> str:
     loc = tuple(err["loc"])
+    bad_id = re.search(r"unknown indicator id '([^']+)'", err["msg"])
+    if bad_id:  # point at the offending key inside the mapping, not at the mapping
+        loc = (*loc, bad_id.group(1))
     field = ".".join(str(x) for x in loc) or "(file)"
     line = None
     for n in range(len(loc), 0, -1):
