@@ -351,3 +351,22 @@ def test_two_households_from_payments_when_the_roster_is_absent(folder, tables):
     p = one(res.report, "person in two households in the same month")
     assert (p.row, p.value) == (5, "H2")
     assert p.expected == "one household at a time: the same person is in household H1 (row 2) in 2023-01"
+
+
+def test_header_without_final_newline_reads_as_no_rows(folder, tables):
+    (folder / "relief_payments.csv").write_text(",".join(tables["relief_payments"][0]), encoding="utf-8")
+    res = _load(folder)
+    assert one(res.report, "no data rows").severity == "warning"
+    assert len(res.data["relief_payments"]) == 0
+
+
+def test_overflowing_numbers_are_unreadable_not_a_crash(folder, tables):
+    header, rows = tables["relief_households"]
+    rows[0][header.index("persons")] = "9" * 30
+    rows[1][header.index("income_per_capita")] = "1e400"
+    write_csv(folder / "relief_households.csv", header, rows)
+    report = _load(folder).report
+    p = one(report, "not a whole number")
+    assert (p.row, p.column, p.value) == (2, "persons", "9" * 30)
+    p = one(report, "not an amount")
+    assert (p.row, p.column, p.value) == (3, "income_per_capita", "1e400")

@@ -21,6 +21,7 @@ MESSAGES_ZH = {
     "unreadable encoding": "无法识别的文件编码",
     "unreadable Excel file": "无法读取的Excel文件",
     "unreadable Parquet file": "无法读取的Parquet文件",
+    "unreadable CSV file": "无法读取的CSV文件",
     "truncated last line": "最后一行不完整（文件被截断）",
     "wrong number of fields": "字段数与表头不符",
     "file ends inside a quoted value (truncated?)": "文件在引号内结束（可能被截断）",

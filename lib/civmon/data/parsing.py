@@ -137,10 +137,6 @@ def _parse_text(raw: pd.Series, col: Column, as_category: bool = False) -> Parse
     if kind in ("str", "name", "phone", "id_number"):
         typed = typed.astype("string")  # the canonical (Python-backed) string dtype
     bad_u = present & typed.isna().to_numpy()
-    if kind == "int":
-        whole = typed.isna() | (typed == np.round(typed))
-        bad_u |= ~whole.to_numpy(bool)
-        typed = typed.where(whole)
     arr = typed.to_numpy() if typed.dtype == np.float64 else typed.array
     values = pd.Series(take(arr, codes, allow_fill=True), index=raw.index)
     parsed = Parsed(values, _spread(bad_u, codes))
@@ -156,11 +152,14 @@ def _spread(bad_unique: np.ndarray, codes: np.ndarray) -> np.ndarray:
 
 
 def _finish_number(values: pd.Series, bad: np.ndarray, kind: str) -> Parsed:
+    """Numbers that are infinite (1e400), or not whole or beyond 2**53 for `int`, are unreadable."""
+    limit = 2.0 ** 53 if kind == "int" else np.inf
+    ok = values.isna() | (np.isfinite(values) & (values.abs() < limit))
     if kind == "int":
-        v = values.where(values.isna() | (values == np.round(values)))
-        bad = bad | (values.notna() & v.isna()).to_numpy()
-        return Parsed(v.astype("Int64"), bad)
-    return Parsed(values.astype("float64"), bad)
+        ok &= values.isna() | (values == np.round(values))
+    v = values.where(ok)
+    bad = bad | (values.notna() & ~ok).to_numpy()
+    return Parsed(v.astype("Int64") if kind == "int" else v.astype("float64"), bad)
 
 
 def parse_dates(u: pd.Series) -> pd.Series:

@@ -36,6 +36,7 @@ MSG_OPEN_QUOTE = "file ends inside a quoted value (truncated?)"
 MSG_NO_FINAL_NEWLINE = "file does not end with a line break"
 MSG_BAD_XLSX = "unreadable Excel file"
 MSG_BAD_PARQUET = "unreadable Parquet file"
+MSG_BAD_CSV = "unreadable CSV file"
 HEADER_SEARCH_ROWS = 10
 
 
@@ -185,9 +186,15 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
 
     ends_cleanly = data.endswith((b"\n", b"\r"))
     open_quote = data.count(b'"') % 2 == 1
-    table = parse(threads=True)
-    if any(n is None for n, _ in skipped):
-        table = parse(threads=False)  # only a single-threaded read numbers the bad rows
+    try:
+        table = parse(threads=True)
+        if any(n is None for n, _ in skipped):
+            table = parse(threads=False)  # only a single-threaded read numbers the bad rows
+    except pa.ArrowInvalid as exc:
+        if "skip" not in str(exc):
+            # not the exception text: Arrow quotes the offending row, which may hold an ID number
+            raise UnreadableFile(_file_problem(path, ds, MSG_BAD_CSV, "a CSV file with one record per line")) from None
+        table = pa.table({n: pa.array([], pa.string()) for n in names})  # a header and nothing more
     del data  # the bytes are no longer needed; free them before building the frame
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype("pyarrow")}.get)
     first = h + 2  # Excel row number of the first data row
