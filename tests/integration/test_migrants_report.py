@@ -1,0 +1,98 @@
+"""The migrant post-support report executed for real: the district 2023H1, one township and another
+period (HTML; the default-run test exports every report's PDF); recorded figures against the summary
+and the sample's truth."""
+
+import json
+
+import pandas as pd
+import pytest
+
+from civmon.params import parse_params
+from civmon.run.execute import execute_job
+from civmon.run.jobs import plan_jobs
+from civmon.sample import sample_dir
+
+from .conftest import REFERENCE
+
+pytestmark = pytest.mark.xdist_group("migrants")
+
+RUNS = [("district", "2023H1"), ("织里镇", "2023H1"), ("district", "2022H2")]
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Each run's JobResult and output folder."""
+    run_dir = tmp_path_factory.mktemp("migrants-run")
+    params = parse_params({"programmes": ["migrants"], "overview": False})
+    out = {}
+    for scope, period in RUNS:
+        [job] = plan_jobs(params, [scope], [period])
+        res = execute_job(job, run_dir, ("html",))
+        assert res.status == "ok", res.error
+        out[(scope, period)] = (res, run_dir / res.rel_dir)
+    return out
+
+
+def values(res) -> dict[str, float]:
+    return {r["indicator_id"]: r["value"] for r in res.indicators}
+
+
+@pytest.fixture(scope="module")
+def truth():
+    return json.loads((sample_dir() / "truth.json").read_text(encoding="utf-8"))["migrants"]
+
+
+def test_headline_equals_the_summary(runs):
+    if not REFERENCE.exists():
+        pytest.skip(f"reference file {REFERENCE} not present")
+    ref = pd.read_csv(REFERENCE)
+    ref = ref[ref["domain"] == "migrants"]
+    res, _ = runs[("district", "2023H1")]
+    got = values(res)
+    headline = {r["indicator_id"] for r in res.indicators if r.get("headline")}
+    assert len(ref) == 5
+    for row in ref.itertuples():
+        assert row.indicator_id in headline
+        if row.bound == "exact":
+            assert got[row.indicator_id] == pytest.approx(row.value, abs=1e-9), row.indicator_id
+        else:
+            assert got[row.indicator_id] >= row.value, row.indicator_id
+
+
+def test_reconciliation_finds_the_planted_anomalies(runs, truth):
+    got = values(runs[("district", "2023H1")][0])
+    a = truth["subsidy"]["2023"]["anomalies"]
+    assert (got["eligible_unpaid"], got["eligible_unpaid_amount"]) == (a["eligible_unpaid"]["count"],
+                                                                        a["eligible_unpaid"]["amount"])
+    assert (got["duplicate_payments"], got["duplicate_payment_amount"]) == (a["duplicate"]["count"],
+                                                                             a["duplicate"]["amount"])
+    assert (got["paid_after_removal"], got["paid_after_removal_amount"]) == (a["paid_after_removal"]["count"],
+                                                                              a["paid_after_removal"]["amount"])
+    assert (got["wrong_amount_payments"], got["wrong_amount_discrepancy"]) == (a["wrong_amount"]["count"],
+                                                                                a["wrong_amount"]["amount"])
+    assert got["subsidy_entitled_persons"] == truth["subsidy"]["2023"]["entitled_persons"]
+    # and the previous period's subsidy year, 2022
+    got22 = values(runs[("district", "2022H2")][0])
+    a22 = truth["subsidy"]["2022"]["anomalies"]
+    assert got22["eligible_unpaid"] == a22["eligible_unpaid"]["count"]
+    assert got22["direct_subsidy_funds"] == pytest.approx(truth["subsidy"]["2022"]["amount_paid"] / 1e4)
+
+
+def test_township_is_part_of_the_district(runs):
+    district = values(runs[("district", "2023H1")][0])
+    town = values(runs[("织里镇", "2023H1")][0])
+    for i in ("registered_migrants", "direct_subsidy_persons", "projects_planned", "eligible_unpaid"):
+        assert 0 < town[i] < district[i] or (i == "eligible_unpaid" and town[i] <= district[i]), i
+    assert {r["scope"] for r in runs[("织里镇", "2023H1")][0].indicators} == {"330502009"}
+
+
+def test_html_is_a_report_without_code_or_nan(runs):
+    for (scope, period), (res, folder) in runs.items():
+        html = (folder / res.outputs["html"]).read_text(encoding="utf-8")
+        for bad in ("run_params", "import civmon", "rm.", ">nan<", ">NaN<", "Traceback"):
+            assert bad not in html, (scope, period, bad)
+        for heading in ("直补资金核对", "人口动态管理", "后扶项目", "收入与成效", "绩效评价", "主要发现", "附录一 数据质量"):
+            assert heading in html, (scope, period, heading)
+        assert "Sun-Abraham" in html and "等级：" in html
+    town_html = (runs[("织里镇", "2023H1")][1] / runs[("织里镇", "2023H1")][0].outputs["html"]).read_text()
+    assert "＊" in town_html and "全区样本" in town_html  # suppressed cells; DiD on the district's villages
