@@ -299,7 +299,8 @@ def test_estimate_effects_recovers_planted_effects_exactly_without_noise():
     assert naive < truth["att"] - 1.0
     f = ec.effects_frame(eff)
     assert f["估计方法"].tolist() == ["事件研究", "朴素双向固定效应"] * 2
-    assert f["效应"].iloc[0] == pytest.approx(round(truth["att"], 2))
+    assert f["效应"].iloc[0] == pytest.approx(truth["att"], abs=1e-4)
+    assert f["95%置信区间"].iloc[0] == f"{es.att.ci_low:.2f} ～ {es.att.ci_high:.2f}"
     s = ec.effect_sentences(eff)
     assert s[0] == "截至期末共有12家照料中心分2批完成提升改造，以20家从未改造的中心为对照，比较完工前6个月至完工后17个月的变化。"
     assert f"平均提高{truth['att']:.1f}人次" in s[1] and "显著" in s[1]

@@ -396,11 +396,9 @@ def effects_frame(eff: UpgradeEffects) -> pd.DataFrame:
             continue
         es, nv = eff.event[y], eff.naive[y]
         pt = es.pretrend
-        d = 2 if unit == "分" else 1
         for method, r, p in (("事件研究", es.att, pt.pvalue if pt else np.nan), ("朴素双向固定效应", nv, np.nan)):
-            rows.append({"结果指标": f"{label}（{unit}）", "估计方法": method, "效应": round(r.estimate, d + 1),
-                         "95%置信区间": f"{r.ci_low:.{d + 1}f} ～ {r.ci_high:.{d + 1}f}", "标准误": round(r.se, d + 1),
-                         "事前趋势检验p值": p})
+            rows.append({"结果指标": f"{label}（{unit}）", "估计方法": method, "效应": r.estimate,
+                         "95%置信区间": f"{r.ci_low:.2f} ～ {r.ci_high:.2f}", "标准误": r.se, "事前趋势检验p值": p})
     return pd.DataFrame(rows)
 
 
@@ -410,7 +408,7 @@ def effects_table(eff: UpgradeEffects | Text, caption: str) -> Table | Text:
         return Text([])  # effect_sentences says why
     lo, hi = eff.window
     return table(effects_frame(eff), caption=caption,
-                 decimals={"事前趋势检验p值": 3},
+                 decimals={"效应": 2, "标准误": 2, "事前趋势检验p值": 3},
                  notes=[f"事件研究：Sun-Abraham 交互加权估计，对照为从未改造的中心；总体效应为完工当月至完工后第{hi}个月"
                         f"全部改造中心-月的平均效应；标准误按中心聚类。事前趋势检验为完工前第{-lo}至第2个月效应联合为零的F检验。",
                         "朴素双向固定效应：中心与月份双向固定效应回归中“已完工”虚拟变量的系数。"])
