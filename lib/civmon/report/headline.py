@@ -90,5 +90,10 @@ def headline_table(h: Headline, caption: str):
     """The headline figures as a report table."""
     from civmon.report.tables import table
 
-    return table(h.display_frame(), caption=caption,
+    from civmon.report.tables import unit_decimals
+
+    f = h.frame
+    row_dec = [unit_decimals(u, vals) for u, vals in
+               zip(f["unit"], f[["value", "previous", "year_earlier", "target"]].itertuples(index=False))]
+    return table(h.display_frame(), caption=caption, decimals={"同比变化（%）": 1}, row_decimals=row_dec,
                  notes=["上期为紧邻的上一个同长度期间；同比为与去年同期相比。状态对照运行参数中的目标值。"])

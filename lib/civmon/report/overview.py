@@ -9,7 +9,7 @@ import pandas as pd
 from civmon.indicators import all_indicators
 from civmon.period import Period
 from civmon.report.headline import STATUS_TEXT, headline
-from civmon.report.tables import Markup, table
+from civmon.report.tables import Markup, table, unit_decimals
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 PROGRAMME_ZH = {"relief": "社会救助", "eldercare": "养老服务", "migrants": "水库移民后期扶持", "charity": "慈善事业",
@@ -28,8 +28,17 @@ def reference_figures() -> pd.DataFrame:
 
 def scorecard_frame(ctx) -> pd.DataFrame:
     """Every registered indicator: value, previous, a year earlier, change, target, status, reference."""
+    from civmon.report.headline import HEADLINE_IDS
+
     reg = all_indicators()
-    ids = sorted(reg, key=lambda i: (PROGRAMME_ORDER.index(reg[i].programme) if reg[i].programme in PROGRAMME_ORDER else 99, i))
+    ref_order = {i: n for n, i in enumerate(reference_figures()["indicator_id"])}
+    lead = {i: n for prog in HEADLINE_IDS.values() for n, i in enumerate(prog)}
+
+    def order(i):  # by programme; the summary's own figures first, in its order; then the rest by id
+        prog = PROGRAMME_ORDER.index(reg[i].programme) if reg[i].programme in PROGRAMME_ORDER else 99
+        return (prog, 0 if i in lead or i in ref_order else 1, lead.get(i, ref_order.get(i, 0)), i)
+
+    ids = sorted(reg, key=order)
     frame = headline(ids, ctx.data, ctx.period, ctx.params.targets).frame
     frame["headline"] = False
     ref = reference_figures()
@@ -55,7 +64,9 @@ def scorecard_tables(ctx, frame: pd.DataFrame, programmes=("relief", "eldercare"
                            "同比（%）": part["yoy_pct"].values, "目标": part["target"].values, "状态": status})
         if has_ref:
             df.insert(3, "总结公布数", part["reference_value"].values)
-        out.append(table(df, caption=f"{PROGRAMME_ZH[prog]}", decimals={"同比（%）": 1}))
+        row_dec = [unit_decimals(u, vals) for u, vals in
+                   zip(part["unit"], part[["value", "previous", "year_earlier", "target"]].itertuples(index=False))]
+        out.append(table(df, caption=f"{PROGRAMME_ZH[prog]}", decimals={"同比（%）": 1}, row_decimals=row_dec))
     return out
 
 

@@ -21,7 +21,8 @@ def format_number(value, decimals: int | None = None) -> str:
     if isinstance(value, (float, np.floating)):
         if decimals is None:
             decimals = 0 if float(value).is_integer() and abs(value) >= 1 else 2
-        return f"{float(value):,.{decimals}f}"
+        value = round(float(value), decimals) + 0.0  # no "-0.0"
+        return f"{value:,.{decimals}f}"
     return str(value)
 
 
@@ -35,13 +36,17 @@ class Table:
     decimals: dict[str, int] = field(default_factory=dict)
     total_row: bool = False
     index: bool = False
+    row_decimals: list | None = None  # per-row decimals where a column has none (mixed-unit tables)
 
-    def _cell(self, col, value) -> str:
+    def _cell(self, col, value, row: int = 0) -> str:
         if isinstance(value, Markup):
             return f'<td class="text">{value}</td>'
         numeric = (isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, (bool, np.bool_))) \
             or value == SUPPRESSED_MARK
-        text = html.escape(format_number(value, self.decimals.get(col)))
+        dec = self.decimals.get(col)
+        if dec is None and self.row_decimals is not None:
+            dec = self.row_decimals[row]
+        text = html.escape(format_number(value, dec))
         return f'<td class="{"num" if numeric else "text"}">{text}</td>'
 
     def to_html(self) -> str:
@@ -53,7 +58,7 @@ class Table:
         n = len(df)
         for i, rec in enumerate(df.itertuples(index=False, name=None)):
             cls = ' class="total"' if self.total_row and i == n - 1 else ""
-            rows.append(f"<tr{cls}>" + "".join(self._cell(c, v) for c, v in zip(df.columns, rec)) + "</tr>")
+            rows.append(f"<tr{cls}>" + "".join(self._cell(c, v, i) for c, v in zip(df.columns, rec)) + "</tr>")
         cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
         notes = "".join(f'<p class="table-note">{html.escape(t)}</p>' for t in self.notes)
         return (f'<table class="civmon-table">{cap}<thead><tr>{head}</tr></thead>'
@@ -90,9 +95,21 @@ class Markup(str):
     """A cell value that is already safe HTML (e.g. a status badge)."""
 
 
-def table(frame: pd.DataFrame, caption: str = "", notes=(), decimals=None, total_row=False, index=False) -> Table:
+def table(frame: pd.DataFrame, caption: str = "", notes=(), decimals=None, total_row=False, index=False,
+          row_decimals=None) -> Table:
     """Wrap a DataFrame for display in a report."""
-    return Table(frame, caption, list(notes), dict(decimals or {}), total_row, index)
+    return Table(frame, caption, list(notes), dict(decimals or {}), total_row, index,
+                 None if row_decimals is None else list(row_decimals))
+
+
+def unit_decimals(unit: str, values) -> int:
+    """Decimals for a row of one indicator: 1 for percentages, 2 for 万元 and ratios or any fraction, else 0."""
+    if unit == "%":
+        return 1
+    if unit in ("万元", "倍"):
+        return 2
+    nums = [float(v) for v in values if isinstance(v, (int, float, np.integer, np.floating)) and not pd.isna(v)]
+    return 0 if all(v.is_integer() for v in nums) else 2
 
 
 @dataclass
