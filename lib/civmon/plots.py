@@ -179,8 +179,9 @@ def small_multiples(df: pd.DataFrame, *, facet: str, x: str, y: str, unit: str |
             ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
             if mark_from is not None:
                 ax.axvspan(mark_from, part[x].max(), color="#1f4e79", alpha=0.08, linewidth=0)
-            for label in ax.get_xticklabels():
-                label.set_rotation(30)
+            if pd.api.types.is_datetime64_any_dtype(part[x]):
+                ax.xaxis.set_major_locator(matplotlib.dates.MonthLocator(bymonth=(1, 7)))
+                ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
         for ax in axes[len(facets):]:
             ax.set_visible(False)
     return Chart(fig, caption, source)
@@ -264,4 +265,54 @@ def scatter_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *,
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper left", fontsize=8.5)
+    return Chart(fig, caption, source)
+
+
+def its_chart(fitted: pd.DataFrame, *, caption: str, ylabel: str, source: str, intervention=None,
+              intervention_label: str = "政策调整", scale: float = 1.0) -> Chart:
+    """Interrupted time series: observed points, the fitted segmented line and, after the
+    intervention, the counterfactual (pre-intervention trend continued) dashed. `fitted` is
+    `civmon.stats.its(...).fitted` (time, observed, fitted, counterfactual, post); values are
+    divided by `scale` (e.g. 1e4 for 万元)."""
+    d = fitted.sort_values("time")
+    with matplotlib.rc_context(style()):
+        fig, ax = new_figure()
+        ax.plot(d["time"], d["observed"] / scale, linestyle="none", marker="o", markersize=3.5, color=COLOURS[0],
+                label="实际值")
+        for post, part in d.groupby("post", sort=True):
+            ax.plot(part["time"], part["fitted"] / scale, color=COLOURS[0], linewidth=1.6,
+                    label="分段回归拟合值" if not post else None)
+        cf = d[d["post"]]
+        if len(cf):
+            last_pre = d[~d["post"]].tail(1)
+            cf = pd.concat([last_pre, cf])
+            ax.plot(cf["time"], cf["counterfactual"] / scale, color=COLOURS[1], linestyle="--", linewidth=1.6,
+                    label="反事实（调整前趋势延续）")
+        if intervention is not None:
+            ax.axvline(intervention, color="#444", linewidth=1, linestyle=":")
+            ax.annotate(intervention_label, (intervention, 1), xycoords=("data", "axes fraction"), ha="right",
+                        va="top", fontsize=8.5, xytext=(-3, -2), textcoords="offset points")
+        ax.set_ylabel(ylabel)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.legend(loc="upper left", fontsize=8.5)
+    return Chart(fig, caption, source)
+
+
+def km_chart(df: pd.DataFrame, *, caption: str, source: str, xlabel: str, ylabel: str = "仍在册比例（%）",
+             group: str = "group", time: str = "time") -> Chart:
+    """Kaplan-Meier step curves (in percent) with shaded pointwise confidence bands, one per group.
+    `df` has group, time, survival, ci_low, ci_high and starts each group at time 0."""
+    with matplotlib.rc_context(style()):
+        fig, ax = new_figure(8.0, 3.4)
+        for i, (name, part) in enumerate(df.groupby(group, sort=True)):
+            part = part.sort_values(time)
+            st = _series_style(i)
+            ax.step(part[time], 100 * part["survival"], where="post", color=st["color"], linestyle=st["linestyle"],
+                    linewidth=1.6, label=str(name))
+            ax.fill_between(part[time], 100 * part["ci_low"], 100 * part["ci_high"], step="post", color=st["color"],
+                            alpha=0.15, linewidth=0)
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.set_xlim(left=0)
+        ax.legend(loc="lower left", fontsize=8.5)
     return Chart(fig, caption, source)

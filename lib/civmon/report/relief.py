@@ -133,6 +133,17 @@ def adequacy_note(per_capita_consumption: float | None) -> str:
     return "运行参数未给出居民人均消费支出（per_capita_consumption），本期不计算保障标准相对消费水平的比例。"
 
 
+def adequacy_section(standards: pd.DataFrame, period: Period, per_capita_consumption: float | None) -> list:
+    """What the notebook shows for adequacy: the note, and the table when consumption is given."""
+    from civmon.report.tables import Text, table
+
+    ad = adequacy(standards, period, per_capita_consumption)
+    out = [Text([adequacy_note(per_capita_consumption)])]
+    if ad is not None:
+        out.append(table(ad, caption="表4 保障标准与居民人均消费支出", decimals={"标准占人均消费支出（%）": 1}))
+    return out
+
+
 # --- 覆盖与动态管理 ---------------------------------------------------------------------------------
 
 def monthly_caseload(households: pd.DataFrame, months) -> pd.DataFrame:
@@ -192,6 +203,16 @@ def coverage_per_1000(households: pd.DataFrame, areas: pd.DataFrame, period: Per
     if pop.isna().any() or pop.sum() == 0:
         return float("nan")
     return round(1000 * float(lowincome_roster(households, period.end_ts)["persons"].sum()) / float(pop.sum()), 2)
+
+
+def coverage_sentences(households: pd.DataFrame, areas: pd.DataFrame, period: Period) -> list[str]:
+    """Persons covered at the period end and per 1,000 residents of the scope."""
+    low = lowincome_roster(households, period.end_ts)
+    tekun = households[(households["category"] == "tekun") & on_roster(households, period.end_ts)]
+    s = f"期末在册低保、低保边缘{len(low):,}户{int(low['persons'].sum()):,}人"
+    per = coverage_per_1000(households, areas, period)
+    s += f"，每千名常住人口中有低收入对象{per:.2f}人" if per == per else "（未提供常住人口，不计算覆盖率）"
+    return [s + f"；另有在册特困人员{int(tekun['persons'].sum()):,}人。"]
 
 
 def entries_exits(households: pd.DataFrame, period: Period) -> pd.DataFrame:
