@@ -136,23 +136,51 @@ class ReportContext:
         return {REPORT_MIME: asdict(info), "text/plain": text}
 
 
-def load_data(params: RunParams) -> tuple[dict[str, pd.DataFrame], Any, dict[str, str], Path]:
-    """Read and validate the run's data (the built-in sample or a folder); raise on errors."""
-    from civmon import data as cdata
-
-    from civmon.data.loader import resolve_key
-
+def data_folder(params: RunParams) -> Path:
+    """The folder of raw files behind params `data` (the built-in sample is generated once, cached)."""
     if params.is_sample:
         from civmon.sample import sample_dir
 
-        folder = sample_dir()
-    else:
-        folder = Path(params.data).expanduser()
-        if not folder.is_dir():
-            raise FileNotFoundError(f"data folder {folder} does not exist (params 'data' is 'sample' or a folder)")
+        return sample_dir()
+    folder = Path(params.data).expanduser()
+    if not folder.is_dir():
+        raise FileNotFoundError(f"data folder {folder} does not exist (params 'data' is 'sample' or a folder)")
+    return folder
+
+
+def _stamp(folder: Path) -> tuple:
+    """Names, sizes and modification times of a folder's files: a cheap test that nothing changed."""
+    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+
+
+# Data loaded by a batch's forked-kernel server before it forks (see civmon.run.forkserver): each
+# report's kernel starts with the validated frames already in memory, shared copy-on-write. An entry
+# is used only while the folder's files are unchanged.
+_PRELOADED: dict[str, tuple[tuple, tuple]] = {}
+
+
+def preload(params: RunParams) -> None:
+    """Load and keep the run's data in this process, for kernels forked from it."""
+    folder = data_folder(params)
+    _PRELOADED[str(folder.resolve())] = (_stamp(folder), _load(folder))
+
+
+def _load(folder: Path) -> tuple:
+    from civmon import data as cdata
+    from civmon.data.loader import resolve_key
+
     result = cdata.load(folder, key=resolve_key(folder))
     result.raise_for_errors()
     return result.data, result.report, result.sha256, folder
+
+
+def load_data(params: RunParams) -> tuple[dict[str, pd.DataFrame], Any, dict[str, str], Path]:
+    """Read and validate the run's data (the built-in sample or a folder); raise on errors."""
+    folder = data_folder(params)
+    hit = _PRELOADED.get(str(folder.resolve()))
+    if hit is not None and hit[0] == _stamp(folder):
+        return hit[1]
+    return _load(folder)
 
 
 def open_report(params: RunParams, programme: str, data=None) -> ReportContext:

@@ -44,7 +44,8 @@ class BatchResult:
 class ForkServer:
     """The pre-imported kernel factory (see civmon.run.forkserver), alive for the duration of a batch."""
 
-    def __init__(self):
+    def __init__(self, preload_data: str | None = None):
+        self.preload_data = preload_data
         self.dir = Path(tempfile.mkdtemp(prefix="civmon-fork-"))
         self.socket = str(self.dir / "fork.sock")
         self.proc: subprocess.Popen | None = None
@@ -52,9 +53,12 @@ class ForkServer:
     def __enter__(self) -> "ForkServer":
         from civmon.run.forkserver import kernelspec
 
+        from civmon.run.forkserver import ENV_PRELOAD
+
         r, w = os.pipe()
+        env = {**os.environ, **({ENV_PRELOAD: self.preload_data} if self.preload_data else {})}
         self.proc = subprocess.Popen([sys.executable, "-m", "civmon.run.forkserver", "serve", self.socket, str(w)],
-                                     pass_fds=(w,), stdin=subprocess.DEVNULL)
+                                     pass_fds=(w,), stdin=subprocess.DEVNULL, env=env)
         os.close(w)
         ready = os.read(r, 1)
         os.close(r)
@@ -131,7 +135,7 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
             echo(msg)
         use_fork = launcher == "fork" or (launcher == "auto" and hasattr(os, "fork"))
         if todo:
-            ctx = ForkServer() if use_fork else _Null()
+            ctx = ForkServer(params.data) if use_fork else _Null()
             with ctx:
                 kernel = "civmon-fork" if use_fork else None
                 results += _execute_all(todo, run_dir, formats, kernel, n_workers, quiet, gate, echo)

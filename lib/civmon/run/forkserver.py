@@ -19,6 +19,7 @@ import threading
 from pathlib import Path
 
 ENV_SOCKET = "CIVMON_FORK_SERVER"
+ENV_PRELOAD = "CIVMON_FORK_PRELOAD"  # params `data` value whose frames the server loads before forking
 PRELOAD = ("numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib", "matplotlib.figure",
            "matplotlib_inline.backend_inline", "pydantic", "yaml", "pyarrow.parquet",
            "ipykernel.kernelapp", "civmon.report", "civmon.plots", "civmon.params", "civmon.indicators",
@@ -77,6 +78,12 @@ def serve(socket_path: str, ready_fd: int | None = None) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    preload = os.environ.get(ENV_PRELOAD)
+    if preload:  # the run's validated data, inherited by every kernel (copy-on-write)
+        from civmon.params import RunParams
+        from civmon.report.context import preload as preload_data
+
+        preload_data(RunParams(data=preload))
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     if os.path.exists(socket_path):
