@@ -78,12 +78,27 @@ def test_reconciliation_finds_the_planted_anomalies(runs, truth):
     assert got22["direct_subsidy_funds"] == pytest.approx(truth["subsidy"]["2022"]["amount_paid"] / 1e4)
 
 
+def _html_table(res, folder, caption: str) -> pd.DataFrame:
+    from io import StringIO
+
+    html = (folder / res.outputs["html"]).read_text(encoding="utf-8")
+    [t] = pd.read_html(StringIO(html), match=caption, thousands=",")
+    return t
+
+
 def test_township_is_part_of_the_district(runs):
     district = values(runs[("district", "2023H1")][0])
     town = values(runs[("织里镇", "2023H1")][0])
-    for i in ("registered_migrants", "direct_subsidy_persons", "projects_planned", "eligible_unpaid"):
-        assert 0 < town[i] < district[i] or (i == "eligible_unpaid" and town[i] <= district[i]), i
+    for i in ("registered_migrants", "direct_subsidy_persons", "projects_planned"):
+        assert 0 < town[i] < district[i], i
+    assert town["eligible_unpaid"] <= district["eligible_unpaid"]
     assert {r["scope"] for r in runs[("织里镇", "2023H1")][0].indicators} == {"330502009"}
+    # the district's by-township rows are the township report's own figures, and add up to the district
+    paid = _html_table(*runs[("district", "2023H1")], "表6").set_index("乡镇街道")["获发人数"].astype(int)
+    assert paid["织里镇"] == town["direct_subsidy_persons"]
+    assert paid.drop("合计").sum() == paid["合计"] == district["direct_subsidy_persons"]
+    ent = _html_table(*runs[("district", "2023H1")], "表4").set_index("乡镇街道")["应发人数"].astype(int)
+    assert ent.drop("合计").sum() == district["subsidy_entitled_persons"] and ent["织里镇"] == town["subsidy_entitled_persons"]
 
 
 def test_html_is_a_report_without_code_or_nan(runs):

@@ -4,7 +4,6 @@ answers, and on the generated sample against its planted truth (reconciliation, 
 from __future__ import annotations
 
 import math
-from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
