@@ -267,7 +267,8 @@ def its_series(households: pd.DataFrame, payments: pd.DataFrame, months) -> pd.D
                          "spending": paid.reindex(months, fill_value=0.0).to_numpy(dtype=float)})
 
 
-ITS_OUTCOMES = {"caseload": ("月末在册低收入对象户数", "户"), "spending": ("月度低收入对象救助金", "元")}
+ITS_OUTCOMES = {"caseload": ("月末在册户数", "户"), "spending": ("月度救助金", "万元")}
+ITS_SCALE = {"caseload": 1.0, "spending": 1e4}  # spending is estimated in yuan, shown in 万元
 
 
 @dataclass
@@ -306,6 +307,13 @@ def standard_rise_its(households: pd.DataFrame, payments: pd.DataFrame, standard
     return RiseEffects(rise, results, series, msg)
 
 
+def p_text(p: float | None) -> str:
+    """P-values as reports print them: three decimals, <0.001 below that."""
+    if p is None or p != p:
+        return "—"
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def its_table(eff: RiseEffects) -> pd.DataFrame:
     """Level and slope change of each outcome with 95% CIs, and the pre-rise monthly trend."""
     rows = []
@@ -313,9 +321,10 @@ def its_table(eff: RiseEffects) -> pd.DataFrame:
         label, unit = ITS_OUTCOMES[y]
         for term, res in (("调整前月度趋势", r.pre_slope), ("水平变化（调整当月）", r.level_change),
                           ("斜率变化（每月）", r.slope_change)):
-            rows.append({"结果指标": f"{label}（{unit}）", "估计项": term, "估计值": res.estimate,
-                         "95%置信区间下限": res.ci_low, "95%置信区间上限": res.ci_high,
-                         "P值": res.pvalue})
+            k = ITS_SCALE[y]
+            rows.append({"结果指标": f"{label}（{unit}）", "估计项": term, "估计值": res.estimate / k,
+                         "95%置信区间下限": res.ci_low / k, "95%置信区间上限": res.ci_high / k,
+                         "P值": p_text(res.pvalue)})
     return pd.DataFrame(rows)
 
 
@@ -421,7 +430,8 @@ def exit_analysis(households: pd.DataFrame, payments: pd.DataFrame, period: Peri
 def km_plot_frame(res) -> pd.DataFrame:
     """A KM table as step-curve points starting at (0, 1) for each group."""
     parts = []
-    for g, t in res.table.groupby("group", sort=True):
+    for g in res.median["group"]:
+        t = res.table[res.table["group"] == g]
         start = pd.DataFrame({"group": [g], "time": [0.0], "survival": [1.0], "ci_low": [1.0], "ci_high": [1.0]})
         parts.append(pd.concat([start, t[["group", "time", "survival", "ci_low", "ci_high"]]], ignore_index=True))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -430,9 +440,9 @@ def km_plot_frame(res) -> pd.DataFrame:
 def survival_at(res, months: float) -> pd.DataFrame:
     """Share still on assistance `months` after entry, with its CI, by group (NaN past follow-up)."""
     rows = []
-    for g, t in res.table.groupby("group", sort=True):
-        t = t[t["time"] <= months]
-        last = t.iloc[-1] if len(t) else None
+    for g in res.median["group"]:
+        t = res.table[(res.table["group"] == g) & (res.table["time"] <= months)]
+        last = t.iloc[-1] if len(t) else None  # no exit yet (or none at all): everyone still on
         rows.append({"group": g, "survival": 1.0 if last is None else last["survival"],
                      "ci_low": 1.0 if last is None else last["ci_low"],
                      "ci_high": 1.0 if last is None else last["ci_high"]})
@@ -458,7 +468,7 @@ def cox_table(ea: ExitAnalysis) -> pd.DataFrame:
         return pd.DataFrame()
     t = ea.cox.table
     return pd.DataFrame({"协变量": t["term"].map(COVARIATE_ZH), "退出风险比": t["hazard_ratio"],
-                         "95%置信区间下限": t["ci_low"], "95%置信区间上限": t["ci_high"], "P值": t["pvalue"]})
+                         "95%置信区间下限": t["ci_low"], "95%置信区间上限": t["ci_high"], "P值": [p_text(p) for p in t["pvalue"]]})
 
 
 @dataclass
@@ -618,12 +628,9 @@ def needs_by_type(nf: pd.DataFrame) -> pd.DataFrame:
 
 
 def needs_by_township(nf: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
-    """Needs collected and resolved by township (all townships), with a 合计 row; also 未化解数 so the
-    resolved and unresolved counts add up to the collected."""
+    """Needs collected and resolved and the resolution rate by township (all townships), with a 合计 row."""
     groups = [(name, nf[nf["township_code"] == code]) for code, name in township_names(areas).items()] + [("合计", nf)]
-    df = pd.DataFrame(_needs_rows(groups)).rename(columns={"label": "乡镇街道"})
-    df.insert(3, "未化解数", df["采集需求数"] - df["已化解数"])
-    return df
+    return pd.DataFrame(_needs_rows(groups)).rename(columns={"label": "乡镇街道"}).drop(columns="化解天数中位数")
 
 
 def needs_summary(nf: pd.DataFrame) -> tuple[Share | None, float]:
