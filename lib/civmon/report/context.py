@@ -112,7 +112,17 @@ class ReportContext:
             data_label="内置合成示例数据（非真实记录）" if self.synthetic else f"业务数据：{self.source_dir}",
             synthetic=self.synthetic,
             programme=self.programme,
+            warnings=self.n_warnings(),
         )
+
+    def n_warnings(self) -> int:
+        """Validation warnings (problem rows) in the datasets this report reads."""
+        if self.validation is None:
+            return 0
+        from civmon.run.jobs import datasets_read
+
+        reads = set(datasets_read(self.programme))
+        return sum(1 for p in self.validation.warnings if p.dataset in reads or p.dataset is None)
 
     def headline(self, ids=None):
         """This report's headline figures: now, previous period, a year earlier, target status."""

@@ -26,3 +26,4 @@ class ReportInfo:
     generated: str = field(default_factory=lambda: date.today().isoformat())
     version: str = civmon.__version__
     programme: str = ""
+    warnings: int = 0  # data-quality warnings in the datasets this report reads

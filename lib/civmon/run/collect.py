@@ -54,16 +54,28 @@ def _link(r, kind: str) -> str:
     return f'<a href="{html.escape(str(Path(r.rel_dir) / name))}">{kind.upper()}</a>'
 
 
+def _key_figures(r) -> str:
+    """Three headline figures of a report, or for the overview how its targets stand."""
+    from civmon.report.tables import format_number
+
+    if r.programme == "overview":
+        judged = [rec.get("status") for rec in r.indicators if rec.get("status") not in (None, "none")]
+        if not judged:
+            return ""
+        return (f"目标 {len(judged)} 项：达标 {judged.count('met')}，接近 {judged.count('near')}，"
+                f"未达标 {judged.count('not_met')}")
+    key = [rec for rec in r.indicators if rec.get("headline") and rec.get("value") is not None][:3]
+    return "；".join(html.escape(f'{rec.get("label_zh", rec["indicator_id"])} {format_number(rec["value"])} {rec.get("unit", "")}')
+                    for rec in key)
+
+
 def index_html(batch, indicators: pd.DataFrame) -> str:
     """The run's index: every report with links, status, key figures and warnings; readable offline."""
     synthetic = any(r.info.get("synthetic") for r in batch.results)
     rows = []
     order = {p: i for i, p in enumerate(REPORTS)}
     for r in sorted(batch.results, key=lambda r: (r.period, r.scope != "district", r.scope, order.get(r.programme, 9))):
-        key_figs = [rec for rec in r.indicators if rec.get("headline")][:3]
-        figs = "；".join(f'{html.escape(str(rec.get("label_zh", rec["indicator_id"])))} '
-                        f'{rec["value"]:,.2f}'.rstrip("0").rstrip(".") + f' {html.escape(str(rec.get("unit", "")))}'
-                        for rec in key_figs if rec.get("value") is not None)
+        figs = _key_figures(r)
         warn = r.info.get("warnings", 0)
         status = STATUS_ZH.get(r.status, r.status)
         detail = html.escape(r.error or "；".join(r.findings) or "")
@@ -84,7 +96,8 @@ def index_html(batch, indicators: pd.DataFrame) -> str:
 body {{ font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif; margin: 24px auto; max-width: 1200px; padding: 0 20px; color: #1d2430; }}
 h1 {{ color: #1f4e79; }} table {{ border-collapse: collapse; width: 100%; font-size: 14px; }}
 th, td {{ border-bottom: 1px solid #c9d0da; padding: 6px 8px; text-align: left; vertical-align: top; }}
-th {{ background: #f3f5f8; }} td.num {{ text-align: right; }}
+th {{ background: #f3f5f8; white-space: nowrap; }} td.num {{ text-align: right; }}
+td:nth-child(1), td:nth-child(3), td:nth-child(4), td:nth-child(5), td:nth-child(6) {{ white-space: nowrap; }}
 .banner {{ background: #fff4ce; border: 1px solid #e0b400; color: #5c4500; font-weight: 700; text-align: center; padding: 6px; }}
 .st-failed .status, .st-withheld .status {{ color: #b42318; font-weight: 700; }}
 .st-ok .status, .st-skipped .status {{ color: #1b7a3d; }}
