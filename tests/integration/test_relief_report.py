@@ -1,0 +1,141 @@
+"""The relief report executed for real on the sample: district 2023H1, one township, another period."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import nbformat
+import pandas as pd
+import papermill as pm
+import pytest
+
+from civmon.period import Period
+from civmon.report.context import REPORTS, scope_frames
+from civmon.report.export import recorded_indicators, render_html
+from civmon.report.headline import HEADLINE_IDS
+
+from .conftest import REFERENCE, ROOT
+
+pytestmark = pytest.mark.xdist_group("relief")
+
+NOTEBOOK = ROOT / "notebooks" / REPORTS["relief"][0]
+TOWN = "织里镇"
+RUNS = {"district": {}, "town": {"scope": TOWN}, "h2": {"period": "2022H2"}}
+SECTIONS = ("主要指标", "保障水平", "覆盖与动态管理", "标准调整影响", "退出与造血", "应纳尽纳", "助联体", "主要发现",
+            "数据质量", "数据来源与运行信息")
+BY_TOWNSHIP = ("表5 ", "表6 ", "表13 ", "表15 ")
+# headline indicators that are sums over records, so the townships add up to the district
+ADDITIVE = ("lowincome_households", "lowincome_persons", "lowincome_funds", "temp_relief_person_times",
+            "temp_relief_funds", "child_subsidy_funds", "disability_living_funds", "disability_nursing_funds",
+            "one_stop_person_times", "one_stop_funds", "alliance_needs_collected", "alliance_needs_resolved")
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    """Each run's executed notebook, its recorded indicators (by id) and its HTML."""
+    d = tmp_path_factory.mktemp("relief")
+    out = {}
+    for name, params in RUNS.items():
+        path = d / f"{name}.ipynb"
+        pm.execute_notebook(str(NOTEBOOK), str(path), parameters={"run_params": params}, progress_bar=False,
+                            cwd=str(NOTEBOOK.parent))
+        nb = nbformat.read(str(path), as_version=4)
+        rec = pd.DataFrame(recorded_indicators(nb)).set_index("indicator_id")
+        out[name] = (nb, rec, render_html(nb))
+    return out
+
+
+@pytest.fixture(scope="module")
+def data(runs):
+    """The sample as the notebooks saw it (validated data from the session's private cache)."""
+    import civmon.report as cr
+    from civmon.params import for_notebook
+
+    return cr.open_report(for_notebook({}), "relief").data_all
+
+
+def html_table(html: str, caption: str) -> pd.DataFrame:
+    """The rendered table whose caption starts with `caption`."""
+    m = re.search(r'<table class="civmon-table"><caption>' + re.escape(caption) + r".*?</table>", html, flags=re.S)
+    assert m, caption
+    return pd.read_html(io.StringIO(m.group(0)), thousands=",")[0]
+
+
+def test_district_headline_equals_the_reference(runs):
+    if not REFERENCE.exists():
+        pytest.skip(f"reference file {REFERENCE} not present")
+    ref = pd.read_csv(REFERENCE)
+    ref = ref[ref["domain"] == "relief"]
+    rec = runs["district"][1]
+    assert set(rec["scope"]) == {"district"} and set(rec["period"]) == {"2023H1"}
+    assert set(rec.index) == set(HEADLINE_IDS["relief"]) and len(ref) == 14
+    for r in ref.itertuples():
+        assert r.bound == "exact"
+        assert rec.loc[r.indicator_id, "value"] == pytest.approx(r.value, abs=1e-9), r.indicator_id
+    for col in ("previous", "year_earlier"):
+        assert rec[col].notna().all(), col
+
+
+def test_every_run_renders_as_a_report_without_code(runs):
+    for name, (nb, rec, html) in runs.items():
+        assert "run_params" not in html and "import civmon" not in html and "rl." not in html, name
+        assert "def " not in html and "display(" not in html, name
+        for h in SECTIONS:
+            assert h in html, (name, h)
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+        assert not errors, name
+
+
+def test_district_shows_the_analyses(runs):
+    html = runs["district"][2]
+    for caption in ("表2 ", "表3 ", *BY_TOWNSHIP, "表7 ", "表8 ", "表9 ", "表10 ", "表11 ", "表12 ", "表14 "):
+        assert f"<caption>{caption}" in html, caption
+    assert html.count("<img") == 5  # caseload by category, two ITS charts, two KM charts
+    assert "本期不计算保障标准相对消费水平的比例" in html  # no per_capita_consumption in the default params
+    assert "上半年，全区在册低收入对象3115户4675人，累计发放救助资金2327.21万元" in html
+    assert "Newey-West置信区间偏窄" in html
+
+
+def test_township_tables_add_up_to_the_district(runs, data):
+    _, dist, html = runs["district"]
+    _, town, town_html = runs["town"]
+    t5 = html_table(html, "表5").set_index("乡镇街道")
+    body = t5.drop("合计")
+    assert t5.loc["合计", "低收入对象户数"] == dist.loc["lowincome_households", "value"] == body["低收入对象户数"].sum()
+    assert (body["低保户数"] + body["低保边缘户数"] == body["低收入对象户数"]).all()
+    assert town.loc["lowincome_households", "value"] == t5.loc[TOWN, "低收入对象户数"]
+    t6 = html_table(html, "表6").set_index("乡镇街道")
+    assert town.loc["lowincome_persons", "value"] == t6.loc[TOWN, "低收入对象人数"]
+    assert t6.loc["合计", "低收入对象人数"] == dist.loc["lowincome_persons", "value"]
+    t15 = html_table(html, "表15").set_index("乡镇街道")
+    assert int(t15.loc["合计", "采集需求数"]) == dist.loc["alliance_needs_collected", "value"]
+    from civmon.report import relief as rl
+
+    nf = rl.needs_by_township(rl.needs_frame(data["alliance_needs"], Period.parse("2023H1")), data["areas"])
+    assert nf.iloc[:-1]["采集需求数"].sum() == nf.iloc[-1]["采集需求数"] == dist.loc["alliance_needs_collected", "value"]
+    assert nf.iloc[:-1]["已化解数"].sum() == dist.loc["alliance_needs_resolved", "value"]
+    # every township's additive headline figures sum to the district's recorded ones
+    from civmon.report.headline import compute
+
+    towns = data["areas"][data["areas"]["level"].astype(str) == "township"]["area_code"].astype(str)
+    per_town = [compute(ADDITIVE, scope_frames(data, code), Period.parse("2023H1")) for code in towns]
+    for i in ADDITIVE:
+        assert sum(v[i] or 0 for v in per_town) == pytest.approx(dist.loc[i, "value"], abs=0.011 * len(towns)), i
+        assert 0 <= town.loc[i, "value"] < dist.loc[i, "value"], i
+    for caption in BY_TOWNSHIP:
+        assert f"<caption>{caption}" not in town_html, caption
+    assert f"上半年，{TOWN}在册低收入对象" in town_html
+
+
+def test_another_period_differs_and_has_no_rise(runs, data):
+    _, rec, html = runs["h2"]
+    _, dist, _ = runs["district"]
+    assert set(rec["period"]) == {"2022H2"}
+    # 2022H2's figures are the 2023H1 report's "previous period" column
+    for i in HEADLINE_IDS["relief"]:
+        assert rec.loc[i, "value"] == pytest.approx(dist.loc[i, "previous"], abs=1e-9), i
+    assert rec.loc["lowincome_households", "value"] != dist.loc["lowincome_households", "value"]
+    assert rec.loc["tekun_standard", "value"] < dist.loc["tekun_standard", "value"]
+    assert "低保标准未调整，本期不做标准调整影响分析" in html and "<caption>表9 " not in html
+    assert "2022年下半年" in html and "下半年，全区在册低收入对象" in html
