@@ -94,7 +94,7 @@ def test_township_is_part_of_the_district(runs):
     assert town["eligible_unpaid"] <= district["eligible_unpaid"]
     assert {r["scope"] for r in runs[("织里镇", "2023H1")][0].indicators} == {"330502009"}
     # the district's by-township rows are the township report's own figures, and add up to the district
-    paid = _html_table(*runs[("district", "2023H1")], "表6").set_index("乡镇街道")["获发人数"].astype(int)
+    paid = _html_table(*runs[("district", "2023H1")], "表7").set_index("乡镇街道")["获发人数"].astype(int)
     assert paid["织里镇"] == town["direct_subsidy_persons"]
     assert paid.drop("合计").sum() == paid["合计"] == district["direct_subsidy_persons"]
     ent = _html_table(*runs[("district", "2023H1")], "表4").set_index("乡镇街道")["应发人数"].astype(int)

@@ -97,6 +97,15 @@ def test_by_area_tables(register, payments):
     assert i.loc["甲镇", "死亡迁出核减后发放（人）"] == 0
 
 
+def test_problem_villages(register, payments):
+    recon = rm.reconciliation({"migrant_register": register, "migrant_payments": payments}, H1)
+    v = rm.problem_villages(recon, AREAS).set_index("村（社区）")
+    # 一村: 2 unpaid (600); 二村: 3 paid twice (600); 三村: 4 short 300, 5 paid after death 600
+    assert v["问题人数"].to_dict() == {"一村（甲镇）": 1, "三村（乙镇）": 2, "二村（甲镇）": 1, "合计（所列村）": 4}
+    assert v["应发人数"].to_dict() == {"一村（甲镇）": 5, "三村（乙镇）": 2, "二村（甲镇）": 1, "合计（所列村）": 8}
+    assert v.loc["三村（乙镇）", "涉及金额（元）"] == 900 and v.loc["合计（所列村）", "涉及金额（元）"] == 2100
+
+
 def test_timeliness_by_area(register, payments):
     t = rm.timeliness_by_area(payments, register, AREAS, 2023, "township").set_index("乡镇街道")
     assert t.loc["甲镇", ["获发人数", "按时发放人数"]].tolist() == [5, 5]  # 3's first payment was on time

@@ -171,6 +171,24 @@ IMPROPER_COUNTS = ["死亡迁出核减后发放（人）", "非扶持对象发�
 IMPROPER_AMOUNTS = {"其金额（元）": "死亡迁出核减后发放（人）", "其金额（元） ": "非扶持对象发放（人）"}
 
 
+def problem_villages(recon: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
+    """Villages with at least one reconciliation problem (any result but paid in full): entitled
+    persons, persons with a problem and the absolute amount involved; a total row over them."""
+    names = area_names(areas)
+    parent = dict(zip(areas["area_code"].astype(str), areas["parent_code"].astype("string")))
+    st = recon["status"].astype(str)
+    g = pd.DataFrame({"key": recon["village_code"].astype("string"), "ent": recon["entitled"],
+                      "bad": st != "paid_in_full", "amt": np.where(st != "paid_in_full", recon["discrepancy"].abs(), 0.0)}
+                     ).groupby("key").sum()
+    g = g[g["bad"] > 0]
+    label = [f"{names.get(k, k)}（{names.get(str(parent.get(k)), '—')}）" for k in g.index]
+    out = pd.DataFrame({"村（社区）": label, "应发人数": g["ent"].astype(int).to_numpy(),
+                        "问题人数": g["bad"].astype(int).to_numpy(), "涉及金额（元）": g["amt"].to_numpy()})
+    total = {"村（社区）": "合计（所列村）", "应发人数": int(out["应发人数"].sum()), "问题人数": int(out["问题人数"].sum()),
+             "涉及金额（元）": float(out["涉及金额（元）"].sum())}
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
 def timeliness_by_area(payments: pd.DataFrame, register: pd.DataFrame, areas: pd.DataFrame, year: int,
                        level: str = "township", deadline: str = im.PAYMENT_DEADLINE) -> pd.DataFrame:
     """Persons paid for the year by township (of the payment) or village (of the register), how
@@ -708,6 +726,23 @@ def improper_area_table(ctx, recon: pd.DataFrame, caption: str):
                           notes=["死亡迁出核减后发放：1月1日前已死亡、迁出或核减仍获当年度发放；非扶持对象发放：未核定扶持、"
                                  "当年1月1日后才登记或不在登记名册中的人员获发。"],
                           decimals={c: 0 for c in IMPROPER_AMOUNTS})
+
+
+def problem_village_table(ctx, recon: pd.DataFrame, caption: str):
+    """District report: the villages with reconciliation problems (a township report shows every
+    village in the tables before)."""
+    if not has_migrants(ctx.data):
+        return _none()
+    if not ctx.is_district:
+        return Text(["本乡镇街道各村（社区）的核对情况见上两表。"])
+    f = problem_villages(recon, ctx.data["areas"])
+    if len(f) == 1:
+        return Text(["核对未发现问题，各村（社区）均足额发放。"])
+    return ctx.area_table(f, caption=caption, count_columns=["应发人数", "问题人数"],
+                          amount_columns={"涉及金额（元）": "问题人数"}, label_column="村（社区）",
+                          total_row="合计（所列村）", decimals={"涉及金额（元）": 0},
+                          notes=["问题人数包括应发未发、重复发放、金额不符、死亡迁出核减后发放和非扶持对象发放；"
+                                 "涉及金额为实发与应发之差的绝对值之和。括号内为所属乡镇街道。"])
 
 
 def timeliness_table(ctx, caption: str):
