@@ -361,3 +361,13 @@ def test_township_tables_are_suppressed_and_sentences_hide_small_counts(register
     district = _ctx(data)
     text = " ".join(rm.findings(district, rm.headline(district).frame, rm.status_frame(rm.reconciliation(data, H1))))
     assert "应发未发1人、少发600元" in text
+
+
+def test_income_effect_not_estimable_says_why_in_chinese(sample):
+    from types import SimpleNamespace
+
+    _, data = sample
+    ctx = SimpleNamespace(data=data, data_all=data, period=Period.parse("2021-03"), is_district=True, scope_label="全区")
+    eff = rm.income_effect_for_report(ctx)  # no project completed by March 2021
+    assert isinstance(eff, str) and eff.startswith(rm.NOT_ESTIMABLE)
+    assert isinstance(rm.income_effect_table(eff, "表"), Text)

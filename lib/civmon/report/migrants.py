@@ -376,6 +376,10 @@ def income_effect(data: dict[str, pd.DataFrame], period: Period, sample: str = "
                         int(treated))
 
 
+NOT_ESTIMABLE = ("截至期末的数据不足以估计后扶项目对收入的影响：需要有完工后调查数据的项目村、未完成项目的对照村，"
+                 "且调查村不少于10个（按村聚类）。技术信息")
+
+
 def income_effect_for_report(ctx) -> IncomeEffect | str:
     """The scope's estimate; a township with too few villages falls back on the district sample.
     A string (the reason) when nothing can be estimated."""
@@ -385,11 +389,11 @@ def income_effect_for_report(ctx) -> IncomeEffect | str:
         return income_effect(ctx.data, ctx.period, "全区" if ctx.is_district else ctx.scope_label)
     except stats.EstimationError as e:
         if ctx.is_district:
-            return f"无法估计：{e}"
+            return NOT_ESTIMABLE + f"（{e}）"
     try:
         return income_effect(ctx.data_all, ctx.period, "全区")
     except stats.EstimationError as e:
-        return f"无法估计：{e}"
+        return NOT_ESTIMABLE + f"（{e}）"
 
 
 def income_effect_frame(eff: IncomeEffect) -> pd.DataFrame:
