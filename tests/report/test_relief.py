@@ -257,7 +257,7 @@ def test_exit_analysis_on_few_exits_gives_km_but_no_cox(households):
     assert pf.groupby("group")["time"].first().tolist() == [0.0, 0.0]
     assert pf[pf["group"] == "无劳动能力"]["survival"].tolist() == [1.0]  # no exit: the curve stays at 1
     kt = rl.km_table(ea).set_index("分组")
-    assert kt.loc["有劳动能力", "退出户数"] == 2 and kt.loc["无劳动能力", "在册时间中位数（月）"] == "未达到"
+    assert kt.loc["有劳动能力", "退出户数"] == 2 and kt.loc["无劳动能力", "在册中位数（月）"] == "未达到"
     assert rl.cox_table(ea).empty
 
 

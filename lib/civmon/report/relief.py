@@ -359,7 +359,7 @@ def its_sentences(eff: RiseEffects) -> list[str]:
 
 ITS_METHOD_NOTE = ("方法说明：分段回归 y = b0 + b1·t + b2·调整后 + b3·调整后月数，b2为水平变化、b3为斜率变化；"
                    "标准误采用Newey-West异方差自相关稳健估计（Bartlett权重）。月度观测仅数十个时，"
-                   "Newey-West置信区间偏窄、实际覆盖率略低于95%，应作为下限理解；调整后月份较少时斜率变化尤不稳定。"
+                   "Newey-West置信区间偏窄、实际覆盖率低于名义的95%，区间宽度可能低估不确定性；调整后月份较少时斜率变化尤不稳定。"
                    "反事实假定调整前的线性趋势延续，同期其他政策（如应保尽保专项行动）的影响也计入估计。")
 
 
@@ -456,9 +456,9 @@ def km_table(ea: ExitAnalysis, at_months: int = 12) -> pd.DataFrame:
         at = survival_at(res, at_months).set_index("group")
         for m in res.median.itertuples():
             rows.append({"分组": m.group, "新纳入户数": m.n, "退出户数": m.events,
-                         f"{at_months}个月后仍在册比例（%）": round(100 * at.loc[m.group, "survival"], 1),
+                         f"{at_months}个月仍在册（%）": round(100 * at.loc[m.group, "survival"], 1),
                          "95%置信区间（%）": f"{100 * at.loc[m.group, 'ci_low']:.1f}–{100 * at.loc[m.group, 'ci_high']:.1f}",
-                         "在册时间中位数（月）": "未达到" if np.isnan(m.median) else round(m.median, 1)})
+                         "在册中位数（月）": "未达到" if np.isnan(m.median) else round(m.median, 1)})
     return pd.DataFrame(rows)
 
 
