@@ -333,7 +333,8 @@ def _ctx(data, scope="district"):
 
 def test_scope_without_migrants_says_so(register, payments, projects):
     data = {"migrant_register": register, "migrant_payments": payments, "migrant_projects": projects,
-            "migrant_survey": frame("migrant_survey", []), "rural_income_benchmark": frame("rural_income_benchmark", []),
+            "migrant_survey": frame("migrant_survey", []),
+            "rural_income_benchmark": frame("rural_income_benchmark", []),
             "migrant_visits": frame("migrant_visits", [])}
     ctx = _ctx(data, "丙镇")
     recon = rm.reconciliation(ctx.data, ctx.period)

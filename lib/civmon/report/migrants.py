@@ -3,7 +3,7 @@ subsidy reconciliation tables, register dynamics, project status, incomes and th
 satisfaction and visits, the scored performance sheet and the generated findings.
 
 Pure functions over the scoped DataFrames; tables of persons or households go through
-`publish` (small-cell suppression below the district level).
+`person_table` (small-cell suppression below the district level).
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def has_migrants(data: dict[str, pd.DataFrame]) -> bool:
     return len(data["migrant_register"]) > 0
 
 
-def publish(ctx, frame: pd.DataFrame, *, caption: str, count_columns, label_column: str, total_row=None,
+def person_table(ctx, frame: pd.DataFrame, *, caption: str, count_columns, label_column: str, total_row=None,
             rate_columns=None, amount_columns=None, total_column=None, notes=(), decimals=None) -> Table:
     """A table of persons or households: as is for the district, through small-cell suppression
     (ctx.area_table) for a township, whose every table is below the district level."""
@@ -178,7 +178,8 @@ def problem_villages(recon: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
     parent = dict(zip(areas["area_code"].astype(str), areas["parent_code"].astype("string")))
     st = recon["status"].astype(str)
     g = pd.DataFrame({"key": recon["village_code"].astype("string"), "ent": recon["entitled"],
-                      "bad": st != "paid_in_full", "amt": np.where(st != "paid_in_full", recon["discrepancy"].abs(), 0.0)}
+                      "bad": st != "paid_in_full",
+                      "amt": np.where(st != "paid_in_full", recon["discrepancy"].abs(), 0.0)}
                      ).groupby("key").sum()
     g = g[g["bad"] > 0]
     label = [f"{names.get(k, k)}（{names.get(str(parent.get(k)), '—')}）" for k in g.index]
@@ -285,7 +286,8 @@ def schedule_frame(projects: pd.DataFrame, period: Period) -> pd.DataFrame:
     started = im._flag(p["actual_start"] <= end)
     done = p["status"] == "completed"
     return pd.DataFrame({"name": p["project_name"].astype(str).to_numpy(),
-                         "planned_start": p["planned_start"].to_numpy(), "planned_finish": p["planned_finish"].to_numpy(),
+                         "planned_start": p["planned_start"].to_numpy(),
+                         "planned_finish": p["planned_finish"].to_numpy(),
                          "actual_start": p["actual_start"].where(started).to_numpy(),
                          "actual_finish": p["actual_finish"].where(done).to_numpy(),
                          "finish_slip_days": p["finish_slip_days"].to_numpy()})
@@ -607,7 +609,8 @@ def findings(ctx, hl: pd.DataFrame, status: pd.DataFrame | None = None, removals
            f"期末已完工{_num(v.get('projects_completed'))}个。"]
     if status is not None:
         s = status.set_index("核对结果")
-        ent = s.loc[[im.STATUS_ZH[k] for k in ("paid_in_full", "eligible_unpaid", "duplicate", "wrong_amount")], "人数"].sum()
+        entitled_rows = [im.STATUS_ZH[k] for k in ("paid_in_full", "eligible_unpaid", "duplicate", "wrong_amount")]
+        ent = s.loc[entitled_rows, "人数"].sum()
         full = s.loc[im.STATUS_ZH["paid_in_full"], "人数"]
 
         def part(key):
@@ -703,7 +706,7 @@ def status_table(ctx, recon: pd.DataFrame, caption: str):
     """Reconciliation results: persons and amounts by result (suppressed in a township)."""
     if not has_migrants(ctx.data):
         return _none()
-    return publish(ctx, status_frame(recon), caption=caption, count_columns=["人数"], label_column="核对结果",
+    return person_table(ctx, status_frame(recon), caption=caption, count_columns=["人数"], label_column="核对结果",
                    total_row="合计", amount_columns={c: "人数" for c in ("应发金额（元）", "实发金额（元）", "差额（元）")},
                    notes=["差额 = 实发 − 应发，负数为少发，正数为多发。重复发放的差额为多发部分；死亡或迁出后仍发放"
                           "的应发为0，差额即实发金额。"], decimals={"应发金额（元）": 0, "实发金额（元）": 0, "差额（元）": 0})
@@ -768,7 +771,7 @@ def removals_reason_table(ctx, caption: str):
         return _none()
     f = removals_by_reason(ctx.data["migrant_register"], ctx.period)
     lag = [c for c in f.columns if c.endswith("天内核减")][0]
-    return publish(ctx, f, caption=caption, count_columns=["核减人数"], label_column="核减原因", total_row="合计",
+    return person_table(ctx, f, caption=caption, count_columns=["核减人数"], label_column="核减原因", total_row="合计",
                    rate_columns={"平均滞后（天）": "核减人数", "中位滞后（天）": "核减人数", "及时率（%）": "核减人数",
                                  "有事件日期": "核减人数", lag: "核减人数"},
                    notes=["滞后 = 核减日期 − 死亡或迁出日期；“其他”原因核减无单独事件日期，不计滞后。",
@@ -783,7 +786,7 @@ def lag_bands_table(ctx, caption: str):
     f = removal_lag_bands(ctx.data["migrant_register"], ctx.period)
     pend = im.removals_pending(ctx.data["migrant_register"], ctx.period)
     count, _ = _counter(ctx)
-    return publish(ctx, f, caption=caption, count_columns=["核减人数"], label_column="滞后时间", total_row="合计",
+    return person_table(ctx, f, caption=caption, count_columns=["核减人数"], label_column="滞后时间", total_row="合计",
                    notes=[f"截至期末已死亡或迁出但尚未核减的人员：{count(pend)}人。"])
 
 
@@ -822,7 +825,7 @@ def income_table(ctx, caption: str):
     f = income_by_year(ctx.data["migrant_survey"], ctx.data["rural_income_benchmark"], ctx.period)
     if f.empty:
         return _none()
-    return publish(ctx, f, caption=caption, count_columns=["调查户数"], label_column="年度",
+    return person_table(ctx, f, caption=caption, count_columns=["调查户数"], label_column="年度",
                    rate_columns={c: "调查户数" for c in ("移民人均可支配收入（元）", "收入比（倍）")},
                    decimals={"移民人均可支配收入（元）": 0, "农村居民人均可支配收入（元）": 0, "收入比（倍）": 3},
                    notes=["移民收入为移民户跟踪调查的户人均可支配收入平均值；农村居民收入为当地统计公布数（示例数据中"
@@ -877,7 +880,7 @@ def satisfaction_table(ctx, caption: str):
     if f.empty:
         return _none()
     rates = {c: "不满意户数" for c in ("满意度（%）", "95%下限（%）", "95%上限（%）")}
-    return publish(ctx, f, caption=caption, count_columns=["满意户数", "不满意户数", "调查户数"], label_column="年度",
+    return person_table(ctx, f, caption=caption, count_columns=["满意户数", "不满意户数", "调查户数"], label_column="年度",
                    total_column="调查户数", rate_columns=rates,
                    decimals={"满意度（%）": 1, "95%下限（%）": 1, "95%上限（%）": 1},
                    notes=["95%置信区间为 Wilson 得分区间。目标：满意度不低于95%。"])
