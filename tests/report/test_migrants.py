@@ -372,3 +372,30 @@ def test_income_effect_not_estimable_says_why_in_chinese(sample):
     eff = rm.income_effect_for_report(ctx)  # no project completed by March 2021
     assert isinstance(eff, str) and eff.startswith(rm.NOT_ESTIMABLE)
     assert isinstance(rm.income_effect_table(eff, "表"), Text)
+
+
+def test_projects_behind_schedule_are_named_in_the_findings(register, payments):
+    def p(pid_, ps, pf, as_=None):
+        return dict(project_id=pid_, project_name=f"{pid_}村项目", project_type="training", township_code="T1",
+                    village_code="V1", year=2023, budget=1.0, spent=0.0, planned_start=ps, planned_finish=pf,
+                    actual_start=as_)
+    projects = frame("migrant_projects", [p("G", "2023-06-01", "2023-09-01"),                 # should have started
+                                          p("H", "2023-02-01", "2023-05-01", "2023-02-10"),   # should have finished
+                                          p("K", "2023-07-01", "2023-09-01")])                # not due yet
+    st = rm.project_status(projects, AREAS, H1).set_index("项目名称")["状态"].to_dict()
+    assert st == {"H村项目": "在建（已逾期）", "G村项目": "逾期未开工", "K村项目": "未开工"}
+    ctx = _ctx({"migrant_register": register, "migrant_payments": payments, "migrant_projects": projects})
+    assert rm._project_delays(ctx) == "截至期末，1个项目逾期未开工、1个项目逾期未完工，应督促加快实施。"
+
+
+@pytest.mark.parametrize("rate,low,high,phrase", [
+    (96.0, 94.0, 97.5, "达到95%的目标。"),
+    (94.7, 92.8, 96.1, "略低于95%的目标，差距在抽样误差范围内。"),
+    (90.0, 87.0, 92.5, "显著低于95%的目标。"),
+])
+def test_satisfaction_sentence_against_the_target(register, payments, rate, low, high, phrase):
+    ctx = _ctx({"migrant_register": register, "migrant_payments": payments})
+    sat = pd.DataFrame([{"年度": "2023年", "调查户数": 720, "满意户数": 690, "不满意户数": 30, "满意度（%）": rate,
+                         "95%下限（%）": low, "95%上限（%）": high}])
+    text = rm.findings(ctx, rm.headline(ctx).frame, satisfaction=sat)[-1]
+    assert text.startswith(f"2023年移民群众满意度{rate:.1f}%") and text.endswith(phrase)

@@ -264,8 +264,9 @@ def project_status(projects: pd.DataFrame, areas: pd.DataFrame, period: Period) 
     done = p["status"] == "completed"
     overdue = ~done & (p["planned_finish"] < end)
     slip = np.where(done, p["finish_slip_days"], np.where(overdue, (end - p["planned_finish"]).dt.days, np.nan))
-    status = np.select([done & (p["finish_slip_days"] <= 0), done, started & overdue, started, overdue],
-                       ["按期完工", "延期完工", "在建（已逾期）", "在建", "未开工（已逾期）"], default="未开工")
+    late_start = ~started & (p["planned_start"] < end)
+    status = np.select([done & (p["finish_slip_days"] <= 0), done, started & overdue, started, late_start],
+                       ["按期完工", "延期完工", "在建（已逾期）", "在建", "逾期未开工"], default="未开工")
     return pd.DataFrame({
         "项目名称": p["project_name"].astype(str).to_numpy(),
         "类型": p["project_type"].astype(str).map(TYPE_ZH).to_numpy(),
@@ -599,7 +600,7 @@ def findings(ctx, hl: pd.DataFrame, status: pd.DataFrame | None = None, removals
     p = ctx.period
     count, small = _counter(ctx)
     scope = "全区" if ctx.is_district else ctx.scope_label
-    v = dict(zip(hl["id"], hl["value"]))
+    v = {k: (None if pd.isna(x) else float(x)) for k, x in zip(hl["id"], hl["value"])}
     if not has_migrants(ctx.data):
         return [f"{p.label_zh}，{scope}无水库移民后期扶持人口，本报告各项指标不适用。"]
     out = [f"{p.label_zh}，{scope}在册扶持移民{_num(v.get('registered_migrants'))}人"
@@ -644,13 +645,16 @@ def findings(ctx, hl: pd.DataFrame, status: pd.DataFrame | None = None, removals
         out.append(f"后扶项目：完工率{_num(vals['project_completion_rate'], 1)}%，按时开工率"
                    f"{_num(vals['on_time_start_rate'], 1)}%，按时完工率{_num(vals['on_time_finish_rate'], 1)}%，"
                    f"资金执行率{_num(vals['budget_execution_rate'], 1)}%，验收合格率"
-                   f"{_num(vals['acceptance_pass_rate'], 1)}%。")
+                   f"{_num(vals['acceptance_pass_rate'], 1)}%。" + _project_delays(ctx))
     if income is not None and len(income):
         last = income.iloc[-1]
         ratio = last["收入比（倍）"]
         verdict = "达到" if ratio >= 1.0 else "未达到"
+        first = income.iloc[0]
+        since = ("" if len(income) < 2 or pd.isna(first["收入比（倍）"]) else
+                 f"（{first['年度']}为{_num(first['收入比（倍）'], 3)}倍）")
         out.append(f"{last['年度']}移民人均可支配收入{_num(last['移民人均可支配收入（元）'])}元，为当地农村居民"
-                   f"（{_num(last['农村居民人均可支配收入（元）'])}元）的{_num(ratio, 3)}倍，{verdict}不低于1.0的目标。")
+                   f"（{_num(last['农村居民人均可支配收入（元）'])}元）的{_num(ratio, 3)}倍{since}，{verdict}不低于1.0的目标。")
     if isinstance(effect, IncomeEffect):
         a = effect.event.att
         sig = "显著" if a.pvalue is not None and a.pvalue < 0.05 else "不显著"
@@ -665,8 +669,12 @@ def findings(ctx, hl: pd.DataFrame, status: pd.DataFrame | None = None, removals
     if satisfaction is not None and len(satisfaction):
         s = satisfaction.iloc[-1]
         if not (small(s["满意户数"]) or small(s["不满意户数"])):
-            out.append(f"{s['年度']}移民群众满意度{s['满意度（%）']:.1f}%（95%置信区间{s['95%下限（%）']:.1f}%至"
-                       f"{s['95%上限（%）']:.1f}%）。")
+            target = _targets(ctx)["migrant_satisfaction_rate"]
+            lo, hi = s["95%下限（%）"], s["95%上限（%）"]
+            versus = ("达到" if s["满意度（%）"] >= target else
+                      "略低于" if hi >= target else "显著低于")
+            out.append(f"{s['年度']}移民群众满意度{s['满意度（%）']:.1f}%（95%置信区间{lo:.1f}%至{hi:.1f}%），"
+                       f"{versus}{_num(target, 0)}%的目标" + ("，差距在抽样误差范围内。" if versus == "略低于" else "。"))
     if sheet is not None and not math.isnan(total):
         lost = (sheet["分值"] - sheet["得分"]).where(sheet["得分"].notna())
         worst = sheet.assign(lost=lost).dropna(subset=["lost"]).sort_values("lost", ascending=False)
@@ -678,6 +686,14 @@ def findings(ctx, hl: pd.DataFrame, status: pd.DataFrame | None = None, removals
 
 
 # --- what the notebook shows (one object per cell; a note where the scope has no migrants) ---------
+
+def _project_delays(ctx) -> str:
+    """A clause on the projects behind schedule at the period end (empty when none are)."""
+    st = project_status(ctx.data["migrant_projects"], ctx.data["areas"], ctx.period)["状态"]
+    late_start, late_finish = int((st == "逾期未开工").sum()), int((st == "在建（已逾期）").sum())
+    parts = [f"{n}个项目{what}" for n, what in ((late_start, "逾期未开工"), (late_finish, "逾期未完工")) if n]
+    return f"截至期末，{'、'.join(parts)}，应督促加快实施。" if parts else ""
+
 
 def _level(ctx) -> str:
     return "township" if ctx.is_district else "village"
