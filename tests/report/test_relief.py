@@ -105,6 +105,28 @@ def test_payment_level_weighs_the_standard_by_persons_paid(households, standards
     assert t.loc["低收入对象合计", "人均月救助金（元）"] == 422.22 == ind.avg_payment_per_person(pay, households, H1)
 
 
+def test_timeliness_counts_unpaid_as_late():
+    pay = pd.DataFrame({
+        "due_date": pd.to_datetime(["2023-01-10", "2023-02-10", "2023-03-10", "2023-04-10", "2022-12-10"]),
+        "paid_date": pd.to_datetime(["2023-01-08", "2023-02-10", "2023-03-12", None, "2022-12-30"]),
+    })
+    # due in H1: four; on time: 01-08 and 02-10 (on the due date); late 03-12; unpaid 04-10 -> 2 of 4
+    t = rl.timeliness(pay, H1)
+    assert (t.k, t.n, t.pct) == (2, 4, 50.0) and t.pct == ind.payment_timeliness(pay, H1)
+    text = rl.timeliness_sentences(pay, H1)[0]
+    assert "应发低保、低保边缘和特困救助金4笔，按期发放2笔，按时发放率50.0%" in text
+    assert "逾期发放1笔，截至数据提取仍未发放1笔。" in text
+    assert rl.timeliness_sentences(pay, Period.parse("2021H1")) == ["本期无应发救助金记录。"]
+
+
+def test_headline_ids_extend_the_summary_and_are_registered():
+    from civmon.indicators import all_indicators
+    from civmon.report.headline import HEADLINE_IDS
+
+    assert rl.HEADLINE_IDS[:len(HEADLINE_IDS["relief"])] == HEADLINE_IDS["relief"]
+    assert set(rl.HEADLINE_IDS) <= set(all_indicators()) and len(set(rl.HEADLINE_IDS)) == len(rl.HEADLINE_IDS)
+
+
 def test_adequacy_only_with_a_consumption_figure(standards):
     assert rl.adequacy(standards, H1, None) is None
     assert "不计算" in rl.adequacy_note(None)
@@ -375,6 +397,7 @@ def test_main_findings_are_built_from_the_numbers(needs, registries):
     assert s[0] == ("上半年，全区在册低收入对象3115户4675人，累计发放救助资金2327.21万元；实施临时救助127户246人次，"
                     "发放资金90.95万元；特困人员基本生活标准为每人每月1731元。")
     assert "大救助一站式累计救助—人次" in s[1]  # not in the headline given: a dash, never a typed number
+    assert not any("按时发放率" in x for x in s)  # neither timeliness nor exit rate given
     assert "本期退出的低收入对象中25.0%因就业增收退出。" in s
     assert "应纳尽纳率分别为困难残疾人生活补贴66.7%、重度残疾人护理补贴66.7%、孤儿及困境儿童生活补贴33.3%，疑似应纳未纳共4人次" in s[3]
     assert s[-1] == "助联体采集困难服务需求5例，化解3例，化解率60.0%。"

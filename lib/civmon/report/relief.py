@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from civmon.data.spec import DATASETS
+from civmon.report.headline import HEADLINE_IDS as _HEADLINES
 from civmon.indicators.relief import LOW_INCOME, lowincome_roster, on_roster, standard_at
 from civmon.period import Period
 from civmon.stats import EstimationError, cox, its, km, proportion_ci
@@ -31,6 +32,12 @@ CHART_MONTHS = 36  # monthly charts show at most the last three years
 MIN_EXITS_COX = 20  # fewer exits than 10 per covariate: hazard ratios unreliable, not estimated
 SHORT_POST = 6  # months after the rise below which the slope change is flagged as unstable
 MIN_NEEDS_DETAIL = 20  # needs collected below this: no sentence about the commonest type
+
+
+# The summary's figures first, then the programme's other monitoring indicators (all recorded).
+HEADLINE_IDS = [*_HEADLINES["relief"], "dibao_standard", "tekun_dibao_ratio", "avg_payment_per_person",
+                "payment_timeliness", "exit_rate", "disability_living_enrolment", "disability_nursing_enrolment",
+                "child_subsidy_enrolment", "alliance_resolution_rate"]
 
 
 def zh_date(d) -> str:
@@ -131,6 +138,24 @@ def adequacy_note(per_capita_consumption: float | None) -> str:
         return (f"以运行参数给定的居民人均消费支出{per_capita_consumption:,.0f}元/年为基准，"
                 "计算期末低保标准和特困人员基本生活标准（折合全年）所占比例。")
     return "运行参数未给出居民人均消费支出（per_capita_consumption），本期不计算保障标准相对消费水平的比例。"
+
+
+def timeliness(payments: pd.DataFrame, period: Period) -> Share | None:
+    """Payments due in the period paid on or before the due date (unpaid count as late), with a Wilson CI."""
+    due = payments[_in(payments["due_date"], period)]
+    on_time = due["paid_date"].notna() & (due["paid_date"] <= due["due_date"])
+    return share(int(on_time.sum()), len(due))
+
+
+def timeliness_sentences(payments: pd.DataFrame, period: Period) -> list[str]:
+    t = timeliness(payments, period)
+    if t is None:
+        return ["本期无应发救助金记录。"]
+    due = payments[_in(payments["due_date"], period)]
+    unpaid = int(due["paid_date"].isna().sum())
+    s = (f"本期应发低保、低保边缘和特困救助金{t.n:,}笔，按期发放{t.k:,}笔，按时发放率{t.pct:.1f}%"
+         f"（95%置信区间{t.ci_low:.1f}%至{t.ci_high:.1f}%）；逾期发放{t.n - t.k - unpaid:,}笔")
+    return [s + (f"，截至数据提取仍未发放{unpaid:,}笔。" if unpaid else "。")]
 
 
 def adequacy_section(standards: pd.DataFrame, period: Period, per_capita_consumption: float | None) -> list:
@@ -683,6 +708,9 @@ def main_findings(hl_frame: pd.DataFrame, scope_label: str, period: Period, rise
     out.append(f"发放孤儿及困境儿童生活补贴{num('child_subsidy_funds', '{:.2f}')}万元、困难残疾人生活补贴"
                f"{num('disability_living_funds', '{:.2f}')}万元、重度残疾人护理补贴{num('disability_nursing_funds', '{:.2f}')}万元；"
                f"大救助一站式累计救助{num('one_stop_person_times', '{:.0f}')}人次、发放资金{num('one_stop_funds', '{:.2f}')}万元。")
+    if v.get("payment_timeliness") is not None and v.get("exit_rate") is not None:
+        out.append(f"救助金按时发放率{num('payment_timeliness', '{:.1f}')}%；本期低收入对象退出率"
+                   f"{num('exit_rate', '{:.1f}')}%。")
     if "caseload" in rise.results:
         r = rise.results["caseload"]
         out.append(f"{zh_month(rise.rise)}低保标准上调后，在册低收入对象户数较原趋势跃升约{r.level_change.estimate:,.0f}户"
