@@ -112,3 +112,10 @@ def test_html_is_a_report_without_code_or_nan(runs):
         assert "Sun-Abraham" in html and "等级：" in html
     town_html = (runs[("织里镇", "2023H1")][1] / runs[("织里镇", "2023H1")][0].outputs["html"]).read_text()
     assert "＊" in town_html and "全区样本" in town_html  # suppressed cells; DiD on the district's villages
+
+
+def test_the_reported_income_effect_covers_the_planted_one(runs, truth):
+    t = _html_table(*runs[("district", "2023H1")], "表13").set_index("估计方法")
+    lo, hi = (float(x) for x in t.loc["事件研究（Sun-Abraham）", "95%置信区间"].split("至"))
+    assert lo <= truth["income_did"]["att_overall"] <= hi
+    assert t.loc["事件研究（Sun-Abraham）", "聚类村数"] == 48
