@@ -93,8 +93,8 @@ def test_by_area_tables(register, payments):
     v = rm.entitled_by_area(recon, AREAS, "village").set_index("村（社区）")
     assert v.loc["二村", "重复发放"] == 1 and v.loc["二村", "多发金额（元）"] == 600 and v.loc["一村", "应发人数"] == 5
     i = rm.improper_by_area(recon, AREAS, "township").set_index("乡镇街道")
-    assert i.loc["乙镇", "死亡迁出核减后发放（人）"] == 1 and i.loc["合计", "其金额（元）"] == 600
-    assert i.loc["甲镇", "死亡迁出核减后发放（人）"] == 0
+    assert i.loc["乙镇", "核减后发放（人）"] == 1 and i.loc["合计", "核减后发放金额（元）"] == 600
+    assert i.loc["甲镇", "核减后发放（人）"] == 0 and i.loc["合计", "非扶持对象发放（人）"] == 0
 
 
 def test_problem_villages(register, payments):
@@ -399,3 +399,15 @@ def test_satisfaction_sentence_against_the_target(register, payments, rate, low,
                          "95%下限（%）": low, "95%上限（%）": high}])
     text = rm.findings(ctx, rm.headline(ctx).frame, satisfaction=sat)[-1]
     assert text.startswith(f"2023年移民群众满意度{rate:.1f}%") and text.endswith(phrase)
+
+
+def test_payments_to_persons_never_verified():
+    reg = frame("migrant_register", [person(1, "H1", eligible=False), person(2, "H1")])
+    pay = frame("migrant_payments", [dict(payment_id=f"P{i}", id_number=pid(i), township_code="T1", year=2023,
+                                          amount=600.0, paid_date="2023-03-01") for i in (1, 2, 3)])
+    recon = rm.reconciliation({"migrant_register": reg, "migrant_payments": pay}, H1)
+    i = rm.improper_by_area(recon, AREAS, "township").set_index("乡镇街道")
+    # 1 is not eligible, 3 is not on the register (its township comes from the payment)
+    assert i.loc["甲镇", ["非扶持对象发放（人）", "非扶持对象金额（元）", "核减后发放（人）"]].tolist() == [2, 1200, 0]
+    s = rm.status_frame(recon).set_index("核对结果")
+    assert s.loc["非扶持对象发放", "人数"] == 2 and s.loc["非扶持对象发放", "差额（元）"] == 1200

@@ -159,16 +159,16 @@ def improper_by_area(recon: pd.DataFrame, areas: pd.DataFrame, level: str = "tow
                       "after_amt": np.where(st == "paid_after_removal", recon["paid"], 0.0),
                       "other_amt": np.where(st == "paid_not_entitled", recon["paid"], 0.0)}).groupby("key").sum()
     out = pd.DataFrame({label: [names.get(k, k) for k in g.index],
-                        "死亡迁出核减后发放（人）": g["after"].astype(int).to_numpy(),
-                        "其金额（元）": g["after_amt"].to_numpy(),
+                        "核减后发放（人）": g["after"].astype(int).to_numpy(),
+                        "核减后发放金额（元）": g["after_amt"].to_numpy(),
                         "非扶持对象发放（人）": g["other"].astype(int).to_numpy(),
-                        "其金额（元） ": g["other_amt"].to_numpy()})
+                        "非扶持对象金额（元）": g["other_amt"].to_numpy()})
     total = {c: (out[c].sum() if c != label else "合计") for c in out.columns}
     return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
 
 
-IMPROPER_COUNTS = ["死亡迁出核减后发放（人）", "非扶持对象发放（人）"]
-IMPROPER_AMOUNTS = {"其金额（元）": "死亡迁出核减后发放（人）", "其金额（元） ": "非扶持对象发放（人）"}
+IMPROPER_COUNTS = ["核减后发放（人）", "非扶持对象发放（人）"]
+IMPROPER_AMOUNTS = {"核减后发放金额（元）": "核减后发放（人）", "非扶持对象金额（元）": "非扶持对象发放（人）"}
 
 
 def problem_villages(recon: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFrame:
@@ -245,7 +245,7 @@ def removals_by_reason(register: pd.DataFrame, period: Period,
 def removal_lag_bands(register: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Removals with a dated event in the period by lag band (days from event to update)."""
     lag = im.removals_table(register, period)["lag_days"].dropna()
-    bands = [(0, 30, "30天以内"), (31, 90, "31-90天"), (91, 180, "91-180天"), (181, 10**6, "180天以上")]
+    bands = [(-10**6, 30, "30天以内"), (31, 90, "31-90天"), (91, 180, "91-180天"), (181, 10**6, "180天以上")]
     rows = [{"滞后时间": lab, "核减人数": int(((lag >= lo) & (lag <= hi)).sum())} for lo, hi, lab in bands]
     rows.append({"滞后时间": "合计", "核减人数": int(len(lag))})
     return pd.DataFrame(rows)
@@ -746,7 +746,7 @@ def improper_area_table(ctx, recon: pd.DataFrame, caption: str):
     f = improper_by_area(recon, ctx.data["areas"], _level(ctx))
     return ctx.area_table(f, caption=caption, count_columns=IMPROPER_COUNTS, amount_columns=IMPROPER_AMOUNTS,
                           label_column=f.columns[0], total_row="合计",
-                          notes=["死亡迁出核减后发放：1月1日前已死亡、迁出或核减仍获当年度发放；非扶持对象发放：未核定扶持、"
+                          notes=["核减后发放：1月1日前已死亡、迁出或核减仍获当年度发放；非扶持对象发放：未核定扶持、"
                                  "当年1月1日后才登记或不在登记名册中的人员获发。"],
                           decimals={c: 0 for c in IMPROPER_AMOUNTS})
 
