@@ -303,6 +303,11 @@ def test_income_did_recovers_the_planted_effect(sample):
         assert et.loc[int(e), "ci_low"] <= cell["effect"] <= et.loc[int(e), "ci_high"], e
     f = rm.income_effect_frame(eff)
     assert f.loc[0, "折合收入差异（%）"] == pytest.approx(100 * (math.exp(att.estimate) - 1))
+    # the 2x2 cross-check: villages completing in 2021 against those untreated through 2023
+    planted = truth["income_did"]["did_2x2_2021_vs_never"]
+    assert eff.did_cohort == 2022 and eff.did.ci_low <= planted["effect"] <= eff.did.ci_high
+    assert eff.did.n_clusters == planted["treated_villages"] + planted["control_villages"]
+    assert f.loc[2, "估计方法"] == "2×2双重差分（2021年完工村对未完工村）"
 
 
 def test_income_panel_uses_only_what_is_known_at_the_period_end(sample):
