@@ -5,31 +5,25 @@ determinism and pseudonymisation."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import civmon.indicators.eldercare as ie
-from civmon.data.pseudonymise import SAMPLE_KEY, pseudonymise
 from civmon.data.spec import DATASETS
 from civmon.indicators.registry import REGISTRY
 from civmon.period import Period
 from civmon.sample import eldercare
 from civmon.sample.geography import build_areas
 
-SEED = 20230630
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "seed_h1_2023_figures.csv"
-H1 = Period.parse("2023H1")
+from .common import H1, REFERENCE, SEED, check_calibration, pseudo, reference_rows  # noqa: F401
+
 
 
 def make(seed: int, scale: float = 1.0):
     return eldercare.generate(build_areas(seed), np.random.default_rng([seed, 2]), scale)
 
-
-def pseudo(parts) -> dict[str, pd.DataFrame]:
-    return {k: pseudonymise(v, DATASETS[k], SAMPLE_KEY) for k, v in parts.frames.items()}
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +35,6 @@ def parts():
 def data(parts):
     return pseudo(parts)
 
-
-def reference_rows(domain: str) -> pd.DataFrame:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference figures not found at {REFERENCE}")
-    ref = pd.read_csv(REFERENCE)
-    return ref[ref.domain == domain]
 
 
 @pytest.mark.parametrize("seed", [SEED, 7])

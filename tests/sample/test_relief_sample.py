@@ -5,14 +5,11 @@ and planted effects recoverable from the data (standard rise by ITS, exit hazard
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from civmon.data.pseudonymise import SAMPLE_KEY, pseudonymise
-from civmon.data.spec import DATASETS
 from civmon.indicators.registry import REGISTRY
 from civmon.period import Period
 from civmon.sample import relief
@@ -22,17 +19,13 @@ from civmon.sample.geography import build_areas
 
 import civmon.indicators.relief as irel
 
-SEED = 20230630
-REFERENCE = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "seed_h1_2023_figures.csv"
-H1 = Period.parse("2023H1")
+from .common import H1, REFERENCE, SEED, check_calibration, pseudo, reference_rows  # noqa: F401
+
 
 
 def make(seed: int, scale: float = 1.0):
     return relief.generate(build_areas(seed), np.random.default_rng([seed, 1]), scale)
 
-
-def pseudo(parts) -> dict[str, pd.DataFrame]:
-    return {k: pseudonymise(v, DATASETS[k], SAMPLE_KEY) for k, v in parts.frames.items()}
 
 
 @pytest.fixture(scope="module")
@@ -45,20 +38,6 @@ def data(parts):
     return pseudo(parts)
 
 
-def reference_rows(domain: str) -> pd.DataFrame:
-    if not REFERENCE.exists():
-        pytest.skip(f"reference figures not found at {REFERENCE}")
-    ref = pd.read_csv(REFERENCE)
-    return ref[ref.domain == domain]
-
-
-def check_calibration(data: dict[str, pd.DataFrame], domain: str) -> None:
-    for row in reference_rows(domain).itertuples():
-        got = REGISTRY[row.indicator_id].compute(data, H1)
-        if row.bound == "exact":
-            assert got == row.value, f"{row.indicator_id}: {got} != {row.value}"
-        else:
-            assert got >= row.value, f"{row.indicator_id}: {got} < {row.value}"
 
 
 def test_relief_indicators_equal_the_summary_for_2023h1(data):
