@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -12,6 +11,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from civmon.data.cache import file_sha256
 from civmon.run.jobs import Job
 
 JOB_FILE = "job.json"
@@ -37,14 +37,6 @@ class JobResult:
     @property
     def label(self) -> str:
         return f"{self.scope:12s} {self.programme:10s} {self.period}"
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def read_job_file(job_dir: Path) -> dict | None:
@@ -112,7 +104,7 @@ def execute_job(job: Job, run_dir: Path, formats: tuple[str, ...], kernel_name: 
         result.indicators = recorded_indicators(nb)
         result.info = asdict(report_info(nb))
         result.outputs = {"ipynb": nb_out.name, **{k: p.name for k, p in written.items()}}
-        result.sha256 = {k: _sha256(staging / name) for k, name in result.outputs.items()}
+        result.sha256 = {k: file_sha256(staging / name) for k, name in result.outputs.items()}
         result.status = "ok"
         if gate is not None:
             t2 = time.perf_counter()
