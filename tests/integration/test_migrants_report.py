@@ -118,4 +118,4 @@ def test_the_reported_income_effect_covers_the_planted_one(runs, truth):
     t = _html_table(*runs[("district", "2023H1")], "表13").set_index("估计方法")
     lo, hi = (float(x) for x in t.loc["事件研究（Sun-Abraham）", "95%置信区间"].split("至"))
     assert lo <= truth["income_did"]["att_overall"] <= hi
-    assert t.loc["事件研究（Sun-Abraham）", "聚类村数"] == 48
+    assert t.loc["事件研究（Sun-Abraham）", "村数"] == 48

@@ -302,7 +302,7 @@ def test_income_did_recovers_the_planted_effect(sample):
     for e, cell in truth["income_did"]["event_time"].items():
         assert et.loc[int(e), "ci_low"] <= cell["effect"] <= et.loc[int(e), "ci_high"], e
     f = rm.income_effect_frame(eff)
-    assert f.loc[0, "折合收入差异（%）"] == pytest.approx(100 * (math.exp(att.estimate) - 1))
+    assert f.loc[0, "收入差异（%）"] == pytest.approx(100 * (math.exp(att.estimate) - 1))
     # the 2x2 cross-check: villages completing in 2021 against those untreated through 2023
     planted = truth["income_did"]["did_2x2_2021_vs_never"]
     assert eff.did_cohort == 2022 and eff.did.ci_low <= planted["effect"] <= eff.did.ci_high

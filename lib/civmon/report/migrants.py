@@ -428,10 +428,11 @@ def income_effect_frame(eff: IncomeEffect) -> pd.DataFrame:
     if eff.did is not None:
         models.append((f"2×2双重差分（{eff.did_cohort - 1}年完工村对未完工村）", eff.did))
     for label, r in models:
-        rows.append({"估计方法": label, "估计值（对数点）": r.estimate, "标准误": r.se,
-                     "95%置信区间": f"{r.ci_low:.4f} 至 {r.ci_high:.4f}", "p值": r.pvalue,
-                     "观测数（户·年）": int(r.n), "聚类村数": int(r.n_clusters or 0),
-                     "折合收入差异（%）": 100 * (math.exp(r.estimate) - 1)})
+        rows.append({"估计方法": label, "估计值": r.estimate, "标准误": r.se,
+                     "95%置信区间": f"{r.ci_low:.4f} 至 {r.ci_high:.4f}",
+                     "p值": "<0.001" if r.pvalue < 0.001 else f"{r.pvalue:.3f}",
+                     "户·年": int(r.n), "村数": int(r.n_clusters or 0),
+                     "收入差异（%）": 100 * (math.exp(r.estimate) - 1)})
     return pd.DataFrame(rows)
 
 
@@ -894,12 +895,11 @@ def income_effect_table(effect, caption: str):
              "事件研究为 Sun-Abraham 交互加权估计（以从未完成项目的村为对照，户和年份固定效应），为本报告采用的估计；"
              "双向固定效应在各村完工时间不同、效应随时间增长时可能有偏，仅作对照；2×2双重差分只比较最早完工的一批村与"
              "期内始终未完工的村，为稳健性检验。"
-             "标准误按村聚类。折合收入差异 = exp(估计值) − 1。"]
+             "估计值为对数收入之差（对数点）；标准误按村聚类（村数为聚类数）；户·年为观测数；收入差异 = exp(估计值) − 1。"]
     if pre is not None:
         notes.append(f"平行趋势检验（完工前各期效应同时为零）：F = {pre.stat:.2f}，p = {pre.pvalue:.3f}。")
     return table(income_effect_frame(effect), caption=caption, notes=notes,
-                 decimals={"估计值（对数点）": 4, "标准误": 4, "p值": 4,
-                           "折合收入差异（%）": 1})
+                 decimals={"估计值": 4, "标准误": 4, "收入差异（%）": 1})
 
 
 def event_chart(ctx, effect, caption: str):
