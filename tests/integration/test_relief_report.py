@@ -124,6 +124,7 @@ def test_township_tables_add_up_to_the_district(runs, data):
     for caption in BY_TOWNSHIP:
         assert f"<caption>{caption}" not in town_html, caption
     assert f"上半年，{TOWN}在册低收入对象" in town_html
+    assert set(town.index) == set(rl.TOWNSHIP_HEADLINE_IDS)  # enrolment rates only in the suppressed table
 
 
 def test_another_period_differs_and_has_no_rise(runs, data):

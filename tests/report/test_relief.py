@@ -239,8 +239,25 @@ def test_standard_rise_its_recovers_a_noise_free_planted_rise():
     row = t[(t["结果指标"] == "月度救助金（万元）") & (t["估计项"] == "水平变化（调整当月）")].iloc[0]
     assert row["估计值"] == pytest.approx(0.03)  # 300 yuan in 万元
     text = " ".join(rl.its_sentences(eff))
-    assert "2022年5月5日起低保标准上调" in text and "跃升40户" in text and "提高5.0户" in text
-    assert "调整前16个月、调整后8个月" in text
+    assert "2022年5月5日起低保标准上调" in text and "调整前16个月、调整后8个月" in text
+    assert "调整当月在册低收入对象户数较调整前趋势增加40户（95%置信区间40至40户），此后每月增幅较调整前提高5.0户" in text
+    assert "调整当月月度救助金较调整前趋势增加0.03万元" in text and "无统计学意义" not in text
+    enrol = pd.DataFrame(columns=["补贴项目", "登记中符合条件人数", "未领取人数", "应纳尽纳率（%）"])
+    f = rl.main_findings(pd.DataFrame({"id": [], "value": []}), "全区", Period.parse("2022H2"), eff,
+                         rl.ExitAnalysis(pd.DataFrame()), None, enrol, pd.DataFrame({"resolved": [], "days": []}))
+    assert "2022年5月低保标准上调后，在册低收入对象户数较原趋势增加40户（95%置信区间40至40户）。" in f
+
+
+def test_change_wording_follows_sign_and_interval():
+    from civmon.stats import Result
+
+    def res(est, lo, hi):
+        return Result(estimate=est, se=1.0, ci_low=lo, ci_high=hi, pvalue=None, n=30, method="m")
+
+    assert rl._change(res(-12.4, -20.0, -5.0), "户", 1.0, ("增加", "减少")) == "减少12户（95%置信区间-20至-5户）"
+    assert rl._change(res(1.26, -1.0, 2.0), "户", 1.0, ("增加", "减少")) == \
+        "增加1.3户（95%置信区间-1.0至2.0户），与零的差异无统计学意义"
+    assert rl._change(res(15000.0, 5000.0, 25000.0), "万元", 1e4, ("提高", "降低")) == "提高1.50万元（95%置信区间0.50至2.50万元）"
 
 
 def test_standard_rise_its_says_why_when_it_cannot_run():
@@ -268,7 +285,7 @@ def test_survival_frame_uses_spells_begun_in_the_window(households):
 def test_exit_analysis_on_few_exits_gives_km_but_no_cox(households):
     pay = pd.DataFrame({"month": pd.to_datetime(["2021-01-01"])})
     ea = rl.exit_analysis(households, pay, H1)
-    assert ea.cox is None and "退出少于20户" in ea.messages[0]
+    assert ea.cox is None and "退出少于20户" in ea.messages[0] and "不估计比例风险模型" in ea.messages[0]
     res = ea.km["labour_capacity"]
     # 有劳动能力: C (exit at 545 d) and G (exit at 346 d): S = 1/2 after G, 0 after C
     lab = res.table[res.table["group"] == "有劳动能力"]
@@ -344,7 +361,11 @@ def test_cross_registry_matching(registries, areas):
     assert t.loc["甲镇"].tolist() == [0, 0, 1] and t.loc["乙街道"].tolist() == [1, 1, 1]
     assert t.loc["合计"].tolist() == [1, 1, 2]
     text = rl.enrolment_sentences(rl.enrolment_summary(*registries, H1))
-    assert text[2].startswith("孤儿及困境儿童生活补贴：登记中符合条件3人") and "其中1人登记不足60天" in text[2]
+    assert text[2] == ("孤儿及困境儿童生活补贴：登记中符合条件3人，期末当月已领取1人，应纳尽纳率33.3%；疑似应纳未纳2人，"
+                       "其中1人登记不足60天、可能仍在审核中。")
+    # below the district: small counts of non-recipients are not written out, nor the rate that reveals them
+    hidden = rl.enrolment_sentences(rl.enrolment_summary(*registries, H1), threshold=5)
+    assert hidden[2] == "孤儿及困境儿童生活补贴：登记中符合条件3人；疑似应纳未纳不足5人。"
 
 
 # --- 助联体 ----------------------------------------------------------------------------------------
@@ -401,6 +422,9 @@ def test_main_findings_are_built_from_the_numbers(needs, registries):
     assert "本期退出的低收入对象中25.0%因就业增收退出。" in s
     assert "应纳尽纳率分别为困难残疾人生活补贴66.7%、重度残疾人护理补贴66.7%、孤儿及困境儿童生活补贴33.3%，疑似应纳未纳共4人次" in s[3]
     assert s[-1] == "助联体采集困难服务需求5例，化解3例，化解率60.0%。"
+    town = rl.main_findings(hl, "甲镇", H1, empty, ea, None, es, rl.needs_frame(needs, H1), threshold=5)
+    assert "跨部门比对发现疑似应纳未纳人员（人数见表12，小数已隐去），需逐一核查。" in town
+    assert not any("应纳尽纳率" in x for x in town)
     assert rl.main_findings(hl, "织里镇", Period.parse("2022H2"), empty, ea, None, es.iloc[:0],
                             rl.needs_frame(needs, H2_22))[0].startswith("下半年，织里镇在册低收入对象")
 

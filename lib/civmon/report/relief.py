@@ -38,6 +38,9 @@ MIN_NEEDS_DETAIL = 20  # needs collected below this: no sentence about the commo
 HEADLINE_IDS = [*_HEADLINES["relief"], "dibao_standard", "tekun_dibao_ratio", "avg_payment_per_person",
                 "payment_timeliness", "exit_rate", "disability_living_enrolment", "disability_nursing_enrolment",
                 "child_subsidy_enrolment", "alliance_resolution_rate"]
+# Below the district the enrolment rates are left to the suppressed 应纳尽纳 table (a rate next to the
+# number eligible gives away a small count of non-recipients).
+TOWNSHIP_HEADLINE_IDS = [i for i in HEADLINE_IDS if not i.endswith("_enrolment")]
 
 
 def zh_date(d) -> str:
@@ -294,6 +297,7 @@ def its_series(households: pd.DataFrame, payments: pd.DataFrame, months) -> pd.D
 
 ITS_OUTCOMES = {"caseload": ("月末在册户数", "户"), "spending": ("月度救助金", "万元")}
 ITS_SCALE = {"caseload": 1.0, "spending": 1e4}  # spending is estimated in yuan, shown in 万元
+ITS_SUBJECT = {"caseload": "在册低收入对象户数", "spending": "月度救助金"}
 
 
 @dataclass
@@ -353,6 +357,22 @@ def its_table(eff: RiseEffects) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def significant(res) -> bool:
+    """The 95% interval excludes zero."""
+    return res.ci_low > 0 or res.ci_high < 0
+
+
+def _change(res, unit: str, scale: float, words: tuple[str, str]) -> str:
+    """'增加96户（95%置信区间76至116户）', worded by sign, with a note when the interval covers zero."""
+    d = 1 if unit == "户" else 2
+    est, lo, hi = res.estimate / scale, res.ci_low / scale, res.ci_high / scale
+    if unit == "户" and abs(est) >= 10:
+        d = 0
+    text = (f"{words[0] if est >= 0 else words[1]}{abs(est):,.{d}f}{unit}"
+            f"（95%置信区间{lo:,.{d}f}至{hi:,.{d}f}{unit}）")
+    return text if significant(res) else text + "，与零的差异无统计学意义"
+
+
 def its_sentences(eff: RiseEffects) -> list[str]:
     """What the ITS says, with intervals, or why it was not estimated."""
     if not eff.results:
@@ -363,18 +383,11 @@ def its_sentences(eff: RiseEffects) -> list[str]:
     out.append(f"{zh_date(eff.rise)}起低保标准上调。以{zh_month(eff.series['month'].iloc[0])}至"
                f"{zh_month(eff.series['month'].iloc[-1])}共{len(eff.series)}个月（调整前{n_pre}个月、调整后{n_post}个月）"
                "的月度数据作分段回归，以调整前趋势外推为反事实。")
-    if "caseload" in eff.results:
-        r = eff.results["caseload"]
-        out.append(f"调整当月在册低收入对象户数较调整前趋势跃升{r.level_change.estimate:,.0f}户"
-                   f"（95%置信区间{r.level_change.ci_low:,.0f}至{r.level_change.ci_high:,.0f}户），此后每月增幅较调整前"
-                   f"{'提高' if r.slope_change.estimate >= 0 else '降低'}{abs(r.slope_change.estimate):,.1f}户"
-                   f"（{r.slope_change.ci_low:,.1f}至{r.slope_change.ci_high:,.1f}户）。")
-    if "spending" in eff.results:
-        r = eff.results["spending"]
-        out.append(f"月度救助金调整当月增加{r.level_change.estimate / 1e4:,.2f}万元"
-                   f"（{r.level_change.ci_low / 1e4:,.2f}至{r.level_change.ci_high / 1e4:,.2f}万元），此后每月增幅"
-                   f"{'提高' if r.slope_change.estimate >= 0 else '降低'}{abs(r.slope_change.estimate) / 1e4:,.2f}万元"
-                   f"（{r.slope_change.ci_low / 1e4:,.2f}至{r.slope_change.ci_high / 1e4:,.2f}万元）。")
+    for y, (label, unit) in ITS_OUTCOMES.items():
+        if y in eff.results:
+            r, k = eff.results[y], ITS_SCALE[y]
+            out.append(f"调整当月{ITS_SUBJECT[y]}较调整前趋势{_change(r.level_change, unit, k, ('增加', '减少'))}，"
+                       f"此后每月增幅较调整前{_change(r.slope_change, unit, k, ('提高', '降低'))}。")
     if n_post < SHORT_POST:
         out.append(f"调整后仅{n_post}个月，斜率变化主要反映调整初期的集中纳入，尚不稳定，宜待更多月份数据后再作判断。")
     if eff.message:
@@ -447,8 +460,7 @@ def exit_analysis(households: pd.DataFrame, payments: pd.DataFrame, period: Peri
             raise EstimationError("too few exits")
         out.cox = cox(sf, "months", "exited", list(SURVIVAL_GROUPS))
     except EstimationError:
-        out.messages.append(f"本范围{zh_month(start)}以来新纳入{len(sf)}户、其中退出{int(sf['exited'].sum())}户，"
-                            f"退出少于{MIN_EXITS_COX}户或分组单一，不估计比例风险模型。")
+        out.messages.append(f"新纳入家庭中退出少于{MIN_EXITS_COX}户或分组单一，风险比不可靠，本范围不估计比例风险模型。")
     return out
 
 
@@ -612,15 +624,22 @@ def unenrolled_by_township(miss: pd.DataFrame, areas: pd.DataFrame) -> pd.DataFr
     return df
 
 
-def enrolment_sentences(summary: pd.DataFrame) -> list[str]:
+def enrolment_sentences(summary: pd.DataFrame, threshold: int | None = None) -> list[str]:
+    """One sentence per subsidy; with `threshold` (below the district) counts of non-recipients under
+    it are written as "不足N人" and the enrolment rate, which would reveal them, is left out."""
+    def n(x):
+        return f"不足{threshold}人" if threshold and 0 < x < threshold else f"{x:,}人"
+
     out = []
     for r in summary.to_dict("records"):
         if not r["登记中符合条件人数"]:
             continue
-        recent = r[f"其中登记不足{RECENT_DAYS}天"]
-        out.append(f"{r['补贴项目']}：登记中符合条件{r['登记中符合条件人数']:,}人，期末当月已领取{r['期末当月已领取']:,}人，"
-                   f"应纳尽纳率{r['应纳尽纳率（%）']:.1f}%；疑似应纳未纳{r['未领取人数']:,}人"
-                   + (f"，其中{recent:,}人登记不足{RECENT_DAYS}天、可能仍在审核中。" if recent else "。"))
+        miss, recent = r["未领取人数"], r[f"其中登记不足{RECENT_DAYS}天"]
+        hide = bool(threshold) and 0 < miss < threshold
+        s = f"{r['补贴项目']}：登记中符合条件{r['登记中符合条件人数']:,}人"
+        s += "" if hide else f"，期末当月已领取{r['期末当月已领取']:,}人，应纳尽纳率{r['应纳尽纳率（%）']:.1f}%"
+        s += f"；疑似应纳未纳{n(miss)}"
+        out.append(s + (f"，其中{n(recent)}登记不足{RECENT_DAYS}天、可能仍在审核中。" if recent and not hide else "。"))
     return out or ["本范围登记中无符合条件人员。"]
 
 
@@ -691,8 +710,10 @@ def half_label(period: Period) -> str:
 
 
 def main_findings(hl_frame: pd.DataFrame, scope_label: str, period: Period, rise: RiseEffects,
-                  ea: ExitAnalysis, emp: Share | None, enrol: pd.DataFrame, nf: pd.DataFrame) -> list[str]:
-    """Summary-style sentences built from the headline and the analyses."""
+                  ea: ExitAnalysis, emp: Share | None, enrol: pd.DataFrame, nf: pd.DataFrame,
+                  threshold: int | None = None) -> list[str]:
+    """Summary-style sentences built from the headline and the analyses; with `threshold` (below the
+    district) the 应纳尽纳 sentence gives no rates or counts when a count of non-recipients is small."""
     v = hl_frame.set_index("id")["value"].to_dict()
 
     def num(i, fmt="{:,.0f}"):
@@ -712,9 +733,12 @@ def main_findings(hl_frame: pd.DataFrame, scope_label: str, period: Period, rise
         out.append(f"救助金按时发放率{num('payment_timeliness', '{:.1f}')}%；本期低收入对象退出率"
                    f"{num('exit_rate', '{:.1f}')}%。")
     if "caseload" in rise.results:
-        r = rise.results["caseload"]
-        out.append(f"{zh_month(rise.rise)}低保标准上调后，在册低收入对象户数较原趋势跃升约{r.level_change.estimate:,.0f}户"
-                   f"（95%置信区间{r.level_change.ci_low:,.0f}至{r.level_change.ci_high:,.0f}户）。")
+        r = rise.results["caseload"].level_change
+        if significant(r):
+            out.append(f"{zh_month(rise.rise)}低保标准上调后，在册低收入对象户数较原趋势"
+                       f"{_change(r, '户', 1.0, ('增加', '减少'))}。")
+        else:
+            out.append(f"{zh_month(rise.rise)}低保标准上调后，在册低收入对象户数未见明显偏离原趋势。")
     if emp is not None:
         s = f"本期退出的低收入对象中{emp.pct:.1f}%因就业增收退出"
         if ea.cox is not None:
@@ -723,7 +747,10 @@ def main_findings(hl_frame: pd.DataFrame, scope_label: str, period: Period, rise
                   f"{hr['employment_support']:.2f}倍")
         out.append(s + "。")
     gap = enrol[enrol["登记中符合条件人数"] > 0]
-    if len(gap):
+    small = bool(threshold) and ((gap["未领取人数"] > 0) & (gap["未领取人数"] < threshold)).any()
+    if len(gap) and small:
+        out.append("跨部门比对发现疑似应纳未纳人员（人数见表12，小数已隐去），需逐一核查。")
+    elif len(gap):
         parts = "、".join(f"{r['补贴项目']}{r['应纳尽纳率（%）']:.1f}%" for r in gap.to_dict("records"))
         out.append(f"跨部门比对显示，应纳尽纳率分别为{parts}，疑似应纳未纳共{int(gap['未领取人数'].sum()):,}人次，需逐一核查。")
     rate, med = needs_summary(nf)
