@@ -92,7 +92,8 @@ def run(
         try:
             result = run_batch(params, data_digests=digests, areas=areas, by=by, periods=period_list, jobs=jobs,
                                scopes=scope_list,
-                               force=force, quiet=quiet, launcher=launcher, out_root=out, gate=_gate(params),
+                               force=force, quiet=quiet, launcher=launcher, out_root=out,
+                               gate_factory=lambda params=params: _gate(params),
                                echo=typer.echo)
         except (ParamsError, RuntimeError) as e:
             _fail(str(e))

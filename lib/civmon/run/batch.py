@@ -99,7 +99,7 @@ def _setup_log(run_dir: Path, quiet: bool) -> logging.Handler:
 
 def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by: str | None = None,
               periods: list[str] | None = None, jobs: int | None = None, force: bool = False,
-              quiet: bool = False, launcher: str = "auto", out_root: Path | None = None, gate=None,
+              quiet: bool = False, launcher: str = "auto", out_root: Path | None = None, gate=None, gate_factory=None,
               echo=print, notebooks_dir: Path | None = None, scopes: list[str] | None = None) -> BatchResult:
     """Run every job of the matrix into outputs/<run>/; skip jobs whose key matches their last good output."""
     t0 = time.perf_counter()
@@ -135,6 +135,8 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
             echo(msg)
         use_fork = launcher == "fork" or (launcher == "auto" and hasattr(os, "fork"))
         if todo:
+            if gate is None and gate_factory is not None:  # built only when something runs (it reads raw names)
+                gate = gate_factory()
             ctx = ForkServer(params.data) if use_fork else _Null()
             with ctx:
                 kernel = "civmon-fork" if use_fork else None
