@@ -315,6 +315,13 @@ def test_cox_table_and_sentences_carry_the_model():
     t = rl.cox_table(ea).set_index("协变量")
     assert t.loc["有劳动能力（对照：无劳动能力）", "退出风险比"] == pytest.approx(direct["hazard_ratio"].iloc[0])
     assert t.loc["有劳动能力（对照：无劳动能力）", "退出风险比"] > 1.5
+    f = rl.main_findings(pd.DataFrame({"id": [], "value": []}), "全区", H1, rl.RiseEffects(None), ea, rl.share(1, 4),
+                         pd.DataFrame(columns=["登记中符合条件人数", "未领取人数"]), pd.DataFrame({"resolved": [], "days": []}))
+    r = direct.set_index("term")
+    assert (f"本期退出的低收入对象中25.0%因就业增收退出；有劳动能力、参加就业帮扶的家庭退出救助的风险分别是对照组的"
+            f"{r.loc['labour_capacity', 'hazard_ratio']:.2f}倍") in f[2]
+    assert (r.loc["employment_support", "ci_low"] < 1 < r.loc["employment_support", "ci_high"]) == \
+        f[2].endswith("倍（差异无统计学意义）。")
     s = rl.exit_sentences(ea, None)
     assert any("有劳动能力的家庭退出救助的风险是对照组的" in x for x in s) and s[-1] == "本期无低收入对象退出。"
 
@@ -473,9 +480,10 @@ def test_its_recovers_the_planted_rise_effects(sample, outcome, term, key):
     assert r.ci_low < planted < r.ci_high, (r.estimate, r.ci_low, r.ci_high, planted)
 
 
-def test_cox_recovers_the_planted_hazard_ratios(sample):
+@pytest.mark.parametrize("period", ["2023H1", "2023H2"])  # the report's period; the truth's whole window
+def test_cox_recovers_the_planted_hazard_ratios(sample, period):
     data, truth = sample
-    ea = rl.exit_analysis(data["relief_households"], data["relief_payments"], WHOLE_SAMPLE)
+    ea = rl.exit_analysis(data["relief_households"], data["relief_payments"], Period.parse(period))
     t = ea.cox.table.set_index("term")
     for cov, hr in truth["survival"]["hazard_ratios"].items():
         assert t.loc[cov, "ci_low"] < hr < t.loc[cov, "ci_high"], (cov, t.loc[cov].to_dict(), hr)

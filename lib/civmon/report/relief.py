@@ -742,9 +742,13 @@ def main_findings(hl_frame: pd.DataFrame, scope_label: str, period: Period, rise
     if emp is not None:
         s = f"本期退出的低收入对象中{emp.pct:.1f}%因就业增收退出"
         if ea.cox is not None:
-            hr = ea.cox.table.set_index("term")["hazard_ratio"]
-            s += (f"；有劳动能力、参加就业帮扶的家庭退出救助的风险分别是对照组的{hr['labour_capacity']:.2f}倍和"
-                  f"{hr['employment_support']:.2f}倍")
+            t = ea.cox.table.set_index("term")
+
+            def hr(cov):
+                r = t.loc[cov]
+                return f"{r['hazard_ratio']:.2f}倍" + ("" if r["ci_low"] > 1 or r["ci_high"] < 1 else "（差异无统计学意义）")
+
+            s += f"；有劳动能力、参加就业帮扶的家庭退出救助的风险分别是对照组的{hr('labour_capacity')}和{hr('employment_support')}"
         out.append(s + "。")
     gap = enrol[enrol["登记中符合条件人数"] > 0]
     small = bool(threshold) and ((gap["未领取人数"] > 0) & (gap["未领取人数"] < threshold)).any()
