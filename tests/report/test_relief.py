@@ -488,3 +488,33 @@ def test_cox_recovers_the_planted_hazard_ratios(sample, period):
     for cov, hr in truth["survival"]["hazard_ratios"].items():
         assert t.loc[cov, "ci_low"] < hr < t.loc[cov, "ci_high"], (cov, t.loc[cov].to_dict(), hr)
     assert ea.cox.n_events >= rl.MIN_EXITS_COX
+
+
+# --- charts ---------------------------------------------------------------------------------------
+
+def test_its_chart_draws_the_counterfactual_from_the_last_pre_period():
+    from civmon import plots
+
+    hh, pay, std = planted_roster()
+    eff = rl.standard_rise_its(hh, pay, std, Period.parse("2022H2"))
+    ch = plots.its_chart(eff.results["spending"].fitted, caption="图 测试", ylabel="救助金（万元）", source="测试",
+                         intervention=eff.rise, scale=1e4)
+    ax = ch.figure.axes[0]
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    cf = lines["反事实（调整前趋势延续）"]
+    # the dashed line starts at the last pre-rise month (2022-04) and continues the pre trend: 1000 + 10 t yuan
+    assert pd.Timestamp(cf.get_xdata()[0]) == pd.Timestamp("2022-04-01")
+    assert np.asarray(cf.get_ydata(), float) == pytest.approx((1000 + 10 * np.arange(15, 24)) / 1e4)
+    assert ax.get_ylabel() == "救助金（万元）" and ch.png()[:4] == b"\x89PNG"
+
+
+def test_km_chart_one_step_curve_per_group(households):
+    from civmon import plots
+
+    ea = rl.exit_analysis(households, pd.DataFrame({"month": pd.to_datetime(["2021-01-01"])}), H1)
+    ch = plots.km_chart(rl.km_plot_frame(ea.km["labour_capacity"]), caption="图 测试", source="测试", xlabel="纳入后月数（月）")
+    ax = ch.figure.axes[0]
+    assert sorted(ln.get_label() for ln in ax.get_lines()) == ["无劳动能力", "有劳动能力"]
+    lab = [ln for ln in ax.get_lines() if ln.get_label() == "有劳动能力"][0]
+    assert list(lab.get_ydata()) == [100.0, 50.0, 0.0]  # percent still on assistance
+    assert ch.png()[:4] == b"\x89PNG"
