@@ -416,3 +416,28 @@ def test_payments_to_persons_never_verified():
     assert i.loc["甲镇", ["非扶持对象发放（人）", "非扶持对象金额（元）", "核减后发放（人）"]].tolist() == [2, 1200, 0]
     s = rm.status_frame(recon).set_index("核对结果")
     assert s.loc["非扶持对象发放", "人数"] == 2 and s.loc["非扶持对象发放", "差额（元）"] == 1200
+
+
+def test_schedule_chart_draws_planned_and_actual_bars(projects):
+    from civmon import plots
+
+    f = rm.schedule_frame(projects, H1)  # A, B done; C started (open at the period end); D not due
+    chart = plots.schedule_chart(f, caption="图", source="示例", as_of=H1.end_ts)
+    ax = chart.figure.axes[0]
+    bars = [p for p in ax.patches if p.get_height() == pytest.approx(0.32)]
+    assert len(bars) == 4 + 3  # four planned, three actual (C's runs to the period end)
+    open_bar = [p for p in bars if p.get_hatch()]
+    assert len(open_bar) == 1 and open_bar[0].get_x() + open_bar[0].get_width() == pytest.approx(
+        matplotlib_date(H1.end_ts))
+    texts = {t.get_text() for t in ax.texts}
+    assert "延误19天" in texts and "期末" in texts and "逾期未开工" not in texts
+    # first project (earliest planned start) at the top
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A村项目", "B村项目", "C村项目", "D村项目"]
+    assert list(ax.get_yticks()) == [3, 2, 1, 0]
+    assert chart.png()[:4] == b"\x89PNG"
+
+
+def matplotlib_date(ts) -> float:
+    import matplotlib.dates as mdates
+
+    return mdates.date2num(ts)
