@@ -88,7 +88,9 @@ def area_table(frame: pd.DataFrame, *, caption: str, count_columns, threshold: i
                         total_row=total_row, total_column=total_column, label_column=label_column)
     if s.exposed:
         raise DisclosureError(f"{caption}: cells {s.exposed} cannot be protected at this level; publish a coarser table")
-    return table(s.frame, caption=caption, notes=[*notes, *s.notes], decimals=decimals)
+    last_is_total = total_row is not None and label_column is not None and len(frame) \
+        and str(frame[label_column].iloc[-1]) == total_row
+    return table(s.frame, caption=caption, notes=[*notes, *s.notes], decimals=decimals, total_row=bool(last_is_total))
 
 
 class Markup(str):
