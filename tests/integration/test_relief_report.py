@@ -91,7 +91,7 @@ def test_district_shows_the_analyses(runs):
     html = runs["district"][2]
     for caption in ("表2 ", "表3 ", *BY_TOWNSHIP, "表7 ", "表8 ", "表9 ", "表10 ", "表11 ", "表12 ", "表14 "):
         assert f"<caption>{caption}" in html, caption
-    assert html.count("<img") == 5  # caseload by category, two ITS charts, two KM charts
+    assert html.count("<img") == 6  # caseload by category and by township, two ITS charts, two KM charts
     assert "本期不计算保障标准相对消费水平的比例" in html  # no per_capita_consumption in the default params
     assert "上半年，全区在册低收入对象3115户4675人，累计发放救助资金2327.21万元" in html
     assert "Newey-West置信区间偏窄" in html and "按时发放率" in html
@@ -124,6 +124,7 @@ def test_township_tables_add_up_to_the_district(runs, data):
     for caption in BY_TOWNSHIP:
         assert f"<caption>{caption}" not in town_html, caption
     assert f"上半年，{TOWN}在册低收入对象" in town_html
+    assert town_html.count("<img") == 5  # no small multiples by township
     assert set(town.index) == set(rl.TOWNSHIP_HEADLINE_IDS)  # enrolment rates only in the suppressed table
 
 

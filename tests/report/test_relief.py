@@ -168,6 +168,18 @@ def test_township_tables_add_up_to_the_district(households, areas):
     assert "每千名常住人口中有低收入对象1.67人" in rl.coverage_sentences(households, areas, H1)[0]
 
 
+def test_monthly_caseload_by_township_hides_small_counts_in_the_chart(households, areas):
+    months = pd.to_datetime(["2023-02-01", "2023-06-01"])
+    f, note = rl.monthly_caseload_by_township(households, areas, months, threshold=2)
+    f = f.set_index(["month", "乡镇街道"])["households"]
+    # end of June: 甲镇 A, H = 2; 乙街道 D, B = 2 (both shown at threshold 2)
+    assert f.loc[(pd.Timestamp("2023-06-01"), "甲镇")] == 2 and f.loc[(pd.Timestamp("2023-06-01"), "乙街道")] == 2
+    # end of February: 甲镇 A, C = 2, 乙街道 D = 1 -> hidden, and 甲镇 with it (the district total is public)
+    assert f.loc[pd.Timestamp("2023-02-01")].isna().all() and "未予显示" in note
+    f5, _ = rl.monthly_caseload_by_township(households, areas, months[1:], threshold=1)
+    assert f5.sum(numeric_only=True)["households"] == ind.lowincome_households(households, H1)
+
+
 def test_entries_and_exits_balance(households):
     e = rl.entries_exits(households, H1).set_index("月份")
     # start of 2023 (roster at 2022-12-31): A, C, D, G = 4; entries H (03-15), B (06-30); exits G (02-10), C (06-30)

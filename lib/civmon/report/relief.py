@@ -29,6 +29,7 @@ NEED_TYPE_ZH = dict(zip(DATASETS["alliance_needs"].column("need_type").values,
 DAYS_PER_MONTH = 365.25 / 12
 RECENT_DAYS = 60  # registered within this many days of the period end: possibly still being processed
 CHART_MONTHS = 36  # monthly charts show at most the last three years
+TOWNSHIP_CHART_MONTHS = 24  # small multiples by township: two years keep the date labels legible
 MIN_EXITS_COX = 20  # fewer exits than 10 per covariate: hazard ratios unreliable, not estimated
 SHORT_POST = 6  # months after the rise below which the slope change is flagged as unstable
 MIN_NEEDS_DETAIL = 20  # needs collected below this: no sentence about the commonest type
@@ -184,6 +185,28 @@ def monthly_caseload(households: pd.DataFrame, months) -> pd.DataFrame:
             rows.append({"month": pd.Timestamp(m), "category": CATEGORY_ZH[cat], "households": len(g),
                          "persons": int(g["persons"].sum())})
     return pd.DataFrame(rows)
+
+
+def monthly_caseload_by_township(households: pd.DataFrame, areas: pd.DataFrame, months,
+                                 threshold: int) -> tuple[pd.DataFrame, str]:
+    """Low-income households at each month's end by township, for small multiples: each month's
+    township counts go through the chart suppression (small counts, and what would reveal them from
+    the district total, become NaN). Returns (frame with 乡镇街道, month, households, unit; note)."""
+    from civmon.publish.suppress import suppress_series_for_chart
+
+    low = households[households["category"].isin(LOW_INCOME)]
+    codes = low["township_code"].astype(str)
+    names = township_names(areas)
+    parts, note = [], ""
+    for m in months:
+        on = on_roster(low, month_end(m))
+        counts = codes[on].value_counts().reindex(names.index, fill_value=0)
+        df = pd.DataFrame({"乡镇街道": names.to_numpy(), "month": pd.Timestamp(m), "households": counts.to_numpy(),
+                           "unit": "户"})
+        frame, n = suppress_series_for_chart(df, "households", threshold, label_column="乡镇街道")
+        parts.append(frame)
+        note = note or n
+    return pd.concat(parts, ignore_index=True), note
 
 
 def caseload_by_township(households: pd.DataFrame, areas: pd.DataFrame, period: Period) -> pd.DataFrame:
