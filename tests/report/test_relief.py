@@ -475,6 +475,25 @@ def test_its_series_are_the_planted_series(sample):
     assert eff.rise == pd.Timestamp(truth["standards"]["rise_date"])
 
 
+@pytest.mark.parametrize("outcome", ["caseload", "spending"])
+def test_its_misses_the_planted_effect_by_exactly_the_counterfactuals_departure(sample, outcome):
+    # Before the rise the observed series is the counterfactual; the post segment has its own level and
+    # slope, so (estimate - planted effect) must equal the OLS line through the planted counterfactual's
+    # post-rise departures from its own pre-rise linear trend. This pins the series and the estimator
+    # exactly and explains any miss (for spending about 30k yuan in level: see the xfails below).
+    data, truth = sample
+    eff = rl.standard_rise_its(data["relief_households"], data["relief_payments"], data["relief_standards"],
+                               WHOLE_SAMPLE)
+    its_t = truth["its"]
+    cf, r = np.asarray(its_t[f"{outcome}_counterfactual"], float), its_t["rise_month_index"]
+    k = np.arange(len(cf))
+    departure = cf[r:] - np.polyval(np.polyfit(k[:r], cf[:r], 1), k[r:])
+    d_slope, d_level = np.polyfit(np.arange(len(departure)), departure, 1)
+    res, planted = eff.results[outcome], its_t[f"{outcome}_effect"]
+    assert res.level_change.estimate - planted["level_change"] == pytest.approx(d_level, abs=0.02)
+    assert res.slope_change.estimate - planted["slope_change_per_month"] == pytest.approx(d_slope, abs=0.02)
+
+
 @pytest.mark.parametrize("outcome,term,key", [
     ("caseload", "level_change", "level_change"), ("caseload", "slope_change", "slope_change_per_month"),
     pytest.param("spending", "level_change", "level_change", marks=pytest.mark.xfail(strict=True, reason=(

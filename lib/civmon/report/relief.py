@@ -45,16 +45,19 @@ TOWNSHIP_HEADLINE_IDS = [i for i in HEADLINE_IDS if not i.endswith("_enrolment")
 
 
 def zh_date(d) -> str:
+    """2023年4月1日 (no zero padding, as Chinese reports write dates)."""
     d = pd.Timestamp(d)
     return f"{d.year}年{d.month}月{d.day}日"
 
 
 def zh_month(d) -> str:
+    """2023年4月."""
     d = pd.Timestamp(d)
     return f"{d.year}年{d.month}月"
 
 
 def month_end(m: pd.Timestamp) -> pd.Timestamp:
+    """The last day of the month of `m` (roster counts are taken at the end of that day)."""
     return pd.Timestamp(m) + pd.offsets.MonthEnd(0)
 
 
@@ -138,6 +141,7 @@ def adequacy(standards: pd.DataFrame, period: Period, per_capita_consumption: fl
 
 
 def adequacy_note(per_capita_consumption: float | None) -> str:
+    """What the adequacy comparison uses, or the sentence that it is not computed."""
     if per_capita_consumption:
         return (f"以运行参数给定的居民人均消费支出{per_capita_consumption:,.0f}元/年为基准，"
                 "计算期末低保标准和特困人员基本生活标准（折合全年）所占比例。")
@@ -152,6 +156,7 @@ def timeliness(payments: pd.DataFrame, period: Period) -> Share | None:
 
 
 def timeliness_sentences(payments: pd.DataFrame, period: Period) -> list[str]:
+    """Payments due, paid on time (with the Wilson interval), late and still unpaid."""
     t = timeliness(payments, period)
     if t is None:
         return ["本期无应发救助金记录。"]
@@ -557,6 +562,7 @@ def employment_exit_share(households: pd.DataFrame, period: Period) -> Share | N
 
 
 def exit_sentences(ea: ExitAnalysis, emp: Share | None) -> list[str]:
+    """The cohort, the hazard ratios (flagged when not significant) and the employment-exit share."""
     out = []
     if ea.start is not None and len(ea.frame):
         out.append(f"{zh_month(ea.start)}至期末新纳入低保、低保边缘{len(ea.frame):,}户，截至期末退出"
@@ -707,6 +713,7 @@ def needs_summary(nf: pd.DataFrame) -> tuple[Share | None, float]:
 
 
 def needs_sentences(nf: pd.DataFrame) -> list[str]:
+    """Collected, resolved, the rate with its Wilson interval, median days; the commonest need type."""
     rate, med = needs_summary(nf)
     if rate is None:
         return ["本期助联体未采集服务需求。"]
