@@ -128,7 +128,13 @@ class ReportContext:
         """This report's headline figures: now, previous period, a year earlier, target status."""
         from civmon.report.headline import HEADLINE_IDS, headline
 
-        return headline(ids or HEADLINE_IDS[self.programme], self.data, self.period, self.params.targets)
+        return headline(ids or HEADLINE_IDS[self.programme], self.data, self.period, self.params.targets,
+                        suppress_below=self.suppression_threshold)
+
+    @property
+    def suppression_threshold(self) -> int | None:
+        """The disclosure threshold below the district level; None for the district (no suppression)."""
+        return None if self.is_district else self.params.disclosure_threshold
 
     def area_table(self, frame: pd.DataFrame, **kw):
         """A table of persons or households by township/village, suppressed at the run's threshold."""
@@ -217,6 +223,8 @@ def record_indicators(ctx: ReportContext, table: pd.DataFrame) -> IndicatorRecor
     """Record a headline table (columns id, value, ...) in the executed notebook for the run's indicators.csv."""
     rows = []
     for rec in table.to_dict("records"):
+        hidden = rec.pop("hidden", ()) or ()
+        rec["suppressed"] = "value" in hidden
         rows.append({
             "indicator_id": rec["id"], "value": None if pd.isna(rec["value"]) else float(rec["value"]),
             "period": ctx.period.label, "scope": ctx.township or "district", "programme": ctx.programme,

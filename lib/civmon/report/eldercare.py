@@ -51,7 +51,8 @@ def targets(params_targets: dict | None, is_district: bool = True) -> dict[str, 
 
 def headline(ctx, ids=HEADLINE_IDS) -> Headline:
     """The headline figures with previous period, a year earlier and the targets of `targets`."""
-    return headline_of(ids, ctx.data, ctx.period, targets(ctx.params.targets, ctx.is_district))
+    return headline_of(ids, ctx.data, ctx.period, targets(ctx.params.targets, ctx.is_district),
+                       suppress_below=ctx.suppression_threshold)
 
 
 def _whole(v):
@@ -66,7 +67,7 @@ def headline_table(hl: Headline, caption: str = "表1 主要指标") -> Table:
         df[col] = pd.Series([_whole(v) for v in df[col]], index=df.index, dtype=object)
     return table(df, caption=caption, decimals={"同比变化（%）": 1},
                  notes=["上期为紧邻的上一个同长度期间；同比为与去年同期相比。新建认知障碍照护床位按所在自然年度累计。",
-                        "目标取自运行参数 targets；未设定时助餐覆盖率按90%。乡镇街道报告只对照比率类目标。"])
+                        "目标取自运行参数 targets；未设定时助餐覆盖率按90%。乡镇街道报告只对照比率类目标。", *hl.notes])
 
 
 findings_table = ie.findings_table

@@ -94,7 +94,7 @@ def headline(ctx, ids=None):
     from civmon.report.headline import headline as _headline
 
     targets = {**derived_targets(ctx.data, ctx.period), **ctx.params.targets}
-    return _headline(ids or HEADLINE_IDS, ctx.data, ctx.period, targets)
+    return _headline(ids or HEADLINE_IDS, ctx.data, ctx.period, targets, suppress_below=ctx.suppression_threshold)
 
 
 # --- direct-subsidy reconciliation ---------------------------------------------------------------

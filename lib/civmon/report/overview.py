@@ -9,7 +9,8 @@ import pandas as pd
 from civmon.indicators import all_indicators
 from civmon.period import Period
 from civmon.report.headline import STATUS_TEXT, headline
-from civmon.report.tables import Markup, table, unit_decimals
+from civmon.publish import suppression_note
+from civmon.report.tables import SUPPRESSED_MARK, Markup, table, unit_decimals
 
 RESOURCES = Path(__file__).resolve().parents[1] / "resources"
 PROGRAMME_ZH = {"relief": "社会救助", "eldercare": "养老服务", "migrants": "水库移民后期扶持", "charity": "慈善事业",
@@ -39,7 +40,7 @@ def scorecard_frame(ctx) -> pd.DataFrame:
         return (prog, 0 if i in lead or i in ref_order else 1, lead.get(i, ref_order.get(i, 0)), i)
 
     ids = sorted(reg, key=order)
-    frame = headline(ids, ctx.data, ctx.period, ctx.params.targets).frame
+    frame = headline(ids, ctx.data, ctx.period, ctx.params.targets, suppress_below=ctx.suppression_threshold).frame
     frame["headline"] = False
     ref = reference_figures()
     if ctx.is_district and ctx.period.label == "2023H1":
@@ -62,11 +63,18 @@ def scorecard_tables(ctx, frame: pd.DataFrame, programmes=("relief", "eldercare"
         df = pd.DataFrame({"指标": part["label_zh"].values, "单位": part["unit"].values, "本期": part["value"].values,
                            "上期": part["previous"].values, "去年同期": part["year_earlier"].values,
                            "同比（%）": part["yoy_pct"].values, "目标": part["target"].values, "状态": status})
+        if "hidden" in part:
+            names = {"value": "本期", "previous": "上期", "year_earlier": "去年同期", "yoy_pct": "同比（%）"}
+            for r, cols in enumerate(part["hidden"]):
+                for c in cols:
+                    df[names[c]] = df[names[c]].astype(object)
+                    df.loc[r, names[c]] = SUPPRESSED_MARK
         if has_ref:
             df.insert(3, "总结公布数", part["reference_value"].values)
         row_dec = [unit_decimals(u, vals) for u, vals in
                    zip(part["unit"], part[["value", "previous", "year_earlier", "target"]].itertuples(index=False))]
-        out.append(table(df, caption=f"{PROGRAMME_ZH[prog]}", decimals={"同比（%）": 1}, row_decimals=row_dec))
+        notes = [suppression_note(ctx.params.disclosure_threshold)] if "hidden" in part and part["hidden"].map(len).any() else []
+        out.append(table(df, caption=f"{PROGRAMME_ZH[prog]}", decimals={"同比（%）": 1}, row_decimals=row_dec, notes=notes))
     return out
 
 
@@ -85,7 +93,17 @@ def monthly_series(ctx, ids=KEY_SERIES, months: int = 24) -> pd.DataFrame:
             except (KeyError, ValueError, ZeroDivisionError):
                 v = None
             rows.append(dict(month=m.to_timestamp(), id=i, label=reg[i].label_zh, unit=reg[i].unit, value=v))
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    t = ctx.suppression_threshold
+    if t and len(out):  # below the district: no point of a chart may show a small count (or its amount)
+        from civmon.report.headline import AMOUNT_OF, PERSON_UNITS
+
+        small = out["unit"].isin(PERSON_UNITS) & (out["value"] > 0) & (out["value"] < t)
+        hidden = set(zip(out.loc[small, "id"], out.loc[small, "month"]))
+        follows = out["id"].map(AMOUNT_OF)
+        small |= [(c, m) in hidden for c, m in zip(follows, out["month"])]
+        out.loc[small, "value"] = None
+    return out
 
 
 def report_links(ctx) -> pd.DataFrame:
