@@ -496,11 +496,16 @@ def test_its_misses_the_planted_effect_by_exactly_the_counterfactuals_departure(
 
 @pytest.mark.parametrize("outcome,term,key", [
     ("caseload", "level_change", "level_change"), ("caseload", "slope_change", "slope_change_per_month"),
+    # The spending misses are sampling noise, not a flaw of the truth: the no-rise roster is a stock of
+    # long spells (a near-unit-root series), and over 149 generator seeds its post-rise departure from the
+    # pre-rise trend has mean ~0 (sd 22k yuan level, 3.8k slope); this seed's is ordinary (81st/60th
+    # percentile). Newey-West (3 lags) intervals cover only 59%/46% of seeds (AR(1) FGLS: 89%/79%), so
+    # the fix belongs in the estimator's errors, not in the generator or the truth.
     pytest.param("spending", "level_change", "level_change", marks=pytest.mark.xfail(strict=True, reason=(
-        "the planted no-rise spending departs from its own pre-rise linear trend by up to ~38k yuan a month "
-        "after the rise (autocorrelated roster composition); Newey-West intervals are too narrow to cover it"))),
+        "the planted no-rise spending departs from its pre-rise linear trend by ~30k yuan in level after "
+        "the rise (persistent roster-composition noise); Newey-West intervals are too narrow to cover it"))),
     pytest.param("spending", "slope_change", "slope_change_per_month", marks=pytest.mark.xfail(strict=True, reason=(
-        "as above: the counterfactual's post-rise hump lowers the estimated slope change"))),
+        "as above: the counterfactual's post-rise hump (-3.4k yuan a month) lowers the estimated slope change"))),
 ])
 def test_its_recovers_the_planted_rise_effects(sample, outcome, term, key):
     data, truth = sample
