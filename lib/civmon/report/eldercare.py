@@ -17,12 +17,11 @@ from civmon.indicators import eldercare as ie
 from civmon.period import Period
 from civmon.report.headline import Headline, headline as headline_of
 from civmon.report.tables import Table, Text, table
+from civmon.report.headline import HEADLINE_IDS as _HEADLINES
 from civmon.stats import EstimationError, event_study, twfe
 
-# The report's headline: the summary's seven figures, then the upgrade pipeline.
-HEADLINE_IDS = ["care_centers", "institutions_inspected", "care_center_service_times", "dementia_beds_new",
-                "certified_carers_new", "meal_service_coverage", "centers_upgrade_planned", "upgrades_started",
-                "upgrades_completed"]
+# The report's headline: the summary's seven figures, then the upgrade pipeline (one list for all reports).
+HEADLINE_IDS = _HEADLINES["eldercare"]
 # Rate targets the bureau's own documents state, used where the run's params give none: meal
 # service in >= 90% of villages/communities ([S]); closed-loop rectification and carer
 # certification at 100% (domain notes). Rates, so they hold for a township as for the district.

@@ -141,9 +141,10 @@ HEADLINE_IDS: dict[str, list[str]] = {
                "disability_living_funds", "disability_nursing_funds", "one_stop_person_times", "one_stop_funds",
                "alliance_needs_collected", "alliance_needs_resolved"],
     "eldercare": ["care_centers", "institutions_inspected", "care_center_service_times", "dementia_beds_new",
-                  "certified_carers_new", "meal_service_coverage", "centers_upgrade_planned"],
-    "migrants": ["direct_subsidy_persons", "direct_subsidy_funds", "projects_planned", "projects_completed",
-                 "project_funds"],
+                  "certified_carers_new", "meal_service_coverage", "centers_upgrade_planned", "upgrades_started",
+                  "upgrades_completed"],
+    "migrants": ["registered_migrants", "migrant_households", "direct_subsidy_persons", "direct_subsidy_funds",
+                 "projects_planned", "projects_completed", "project_funds", "project_funds_spent"],
 }
 
 

@@ -19,9 +19,9 @@ from civmon.indicators import all_indicators
 from civmon.indicators import migrants as im
 from civmon.period import Period
 from civmon.report.tables import Table, Text, table
+from civmon.report.headline import HEADLINE_IDS as _HEADLINES
 
-HEADLINE_IDS = ["registered_migrants", "migrant_households", "direct_subsidy_persons", "direct_subsidy_funds",
-                "projects_planned", "projects_completed", "project_funds", "project_funds_spent"]
+HEADLINE_IDS = _HEADLINES["migrants"]
 NO_MIGRANTS = "本乡镇街道无水库移民后期扶持人口，本节不适用。"
 TYPE_ZH = {"infrastructure": "基础设施", "environment": "人居环境", "industry": "产业发展", "training": "技能培训"}
 ACCEPTANCE_ZH = {"passed": "合格", "failed": "不合格", "pending": "待验收"}
