@@ -187,3 +187,9 @@ def test_scale_is_linear():
     ratio = len(big.frames["centre_services"]) / len(small.frames["centre_services"])
     assert 2.8 < ratio < 3.2
     assert len(big.frames["carers"]) == 3 * len(small.frames["carers"])
+
+
+def test_small_scale_generates():
+    """A tenth-size sample (for quick experiments) still has dementia beds in blocks of 5."""
+    beds = make(SEED, scale=0.1).frames["dementia_beds"]
+    assert len(beds) > 0 and (beds["beds"] % 5 == 0).all() and (beds["beds"] > 0).all()

@@ -361,8 +361,9 @@ def _dementia_beds(inst, rng, scale) -> pd.DataFrame:
     rows = []
     for year, total in DEMENTIA_BEDS_BY_YEAR.items():
         total = _n(total, scale, 5) // 5 * 5
-        k = int(min(rng.integers(3, 6), total // 10, len(inst)))
-        units = 2 + rng.multinomial(total // 5 - 2 * k, np.full(k, 1 / k))
+        k = max(1, int(min(rng.integers(3, 6), total // 10, len(inst))))
+        base = min(2, total // 5 // k)  # at least 2 blocks per institution where the total allows
+        units = base + rng.multinomial(total // 5 - base * k, np.full(k, 1 / k))
         ii = rng.choice(len(inst), k, replace=False)
         rows.append(pd.DataFrame({"institution_id": inst.institution_id.to_numpy()[ii],
                                   "township_code": inst.township_code.to_numpy()[ii], "beds": units * 5,
