@@ -37,3 +37,15 @@ def default_run(tmp_path_factory):
     res = civmon("run", "params/default.yaml", "--out", out)
     assert res.returncode == 0, res.stdout + res.stderr
     return out / "330502-2023H1"
+
+
+def html_table(html: str, caption: str):
+    """The rendered report table whose caption starts with `caption`, as a DataFrame."""
+    import io
+    import re
+
+    import pandas as pd
+
+    m = re.search(r'<table class="civmon-table"><caption>' + re.escape(caption) + r".*?</table>", html, flags=re.S)
+    assert m, caption
+    return pd.read_html(io.StringIO(m.group(0)), thousands=",")[0]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
@@ -14,7 +12,7 @@ import pytest
 from civmon.report.context import REPORTS
 from civmon.report.export import recorded_indicators, render_html
 
-from .conftest import REFERENCE, ROOT
+from .conftest import REFERENCE, ROOT, html_table
 
 pytestmark = pytest.mark.xdist_group("eldercare")
 
@@ -40,12 +38,6 @@ def runs(tmp_path_factory):
         out.update(zip(("town", "h2"), pool.map(run, ("town", "h2"))))
     return out
 
-
-def html_table(html: str, caption: str) -> pd.DataFrame:
-    """The rendered table whose caption starts with `caption`."""
-    m = re.search(r'<table class="civmon-table"><caption>' + re.escape(caption) + r".*?</table>", html, flags=re.S)
-    assert m, caption
-    return pd.read_html(io.StringIO(m.group(0)), thousands=",")[0]
 
 
 def test_district_headline_equals_the_reference(runs):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import re
 
 import nbformat
 import pandas as pd
@@ -15,7 +13,7 @@ from civmon.report.context import REPORTS, scope_frames
 from civmon.report.export import recorded_indicators, render_html
 from civmon.report import relief as rl
 
-from .conftest import REFERENCE, ROOT
+from .conftest import REFERENCE, ROOT, html_table
 
 pytestmark = pytest.mark.xdist_group("relief")
 
@@ -54,12 +52,6 @@ def data(runs):
 
     return cr.open_report(for_notebook({}), "relief").data_all
 
-
-def html_table(html: str, caption: str) -> pd.DataFrame:
-    """The rendered table whose caption starts with `caption`."""
-    m = re.search(r'<table class="civmon-table"><caption>' + re.escape(caption) + r".*?</table>", html, flags=re.S)
-    assert m, caption
-    return pd.read_html(io.StringIO(m.group(0)), thousands=",")[0]
 
 
 def test_district_headline_equals_the_reference(runs):
