@@ -125,3 +125,15 @@ def test_kill_9_leaves_no_partial_report_and_the_next_run_resumes(tmp_path, data
     assert res.returncode == 0, res.stdout + res.stderr
     assert f"{len(finished)} unchanged (skipped)" in res.stdout
     assert len(_job_dirs(run_dir)) == 3
+
+
+def test_plain_launcher_fallback_gives_the_same_report(tmp_path, data_copy):
+    params = _params(tmp_path, data_copy, programmes=["relief"])
+    digests, areas = _load(params)
+    plain = run_batch(params, data_digests=digests, areas=areas, jobs=1, scopes=["district"], quiet=True,
+                      launcher="plain")
+    forked = run_batch(params, data_digests=digests, areas=areas, jobs=1, scopes=["district"], quiet=True,
+                       launcher="fork", force=True)
+    assert plain.counts == forked.counts == {"ok": 1}
+    values = [{r["indicator_id"]: r["value"] for r in res.results[0].indicators} for res in (plain, forked)]
+    assert values[0] == values[1] and len(values[0]) > 10
