@@ -524,6 +524,9 @@ def test_cox_recovers_the_planted_hazard_ratios(sample, period):
     for cov, hr in truth["survival"]["hazard_ratios"].items():
         assert t.loc[cov, "ci_low"] < hr < t.loc[cov, "ci_high"], (cov, t.loc[cov].to_dict(), hr)
     assert ea.cox.n_events >= rl.MIN_EXITS_COX
+    if period == "2023H2":  # the truth's window: the same left-truncated risk set and exits as planted
+        assert ea.cox.n_events == truth["survival"]["exits_observed"]
+        assert abs(len(ea.cox_frame) - truth["survival"]["spells"]) <= 2
 
 
 # --- charts ---------------------------------------------------------------------------------------

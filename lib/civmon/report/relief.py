@@ -431,17 +431,26 @@ ITS_METHOD_NOTE = ("方法说明：分段回归 y = b0 + b1·t + b2·调整后 +
 
 # --- 退出与造血 (survival) --------------------------------------------------------------------------
 
-def survival_frame(households: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Low-income spells that began between `start` (the start of the data) and `end`: months on
-    assistance to exit or to `end` (censored), exit indicator and the two covariates (0/1).
+def survival_frame(households: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp,
+                   prevalent: bool = False) -> pd.DataFrame:
+    """Low-income spells observed between `start` (the start of the data) and `end`: months on
+    assistance from entry to exit or to `end` (censored), exit indicator, the two covariates (0/1)
+    and `entry`, the months already on assistance when the spell comes under observation.
 
-    Only spells begun within the data are used, so every spell is observed from its start (spells
-    begun earlier are left-truncated and the estimators here do not take entry times)."""
-    low = households[households["category"].isin(LOW_INCOME) & households["entry_date"].between(start, end)]
+    By default only spells begun within the window (entry 0). With `prevalent=True` spells begun
+    earlier and still running at `start` are included too, left-truncated at `start` (they enter
+    the risk set at their `entry` month), as the Cox model's delayed-entry likelihood requires."""
+    low = households[households["category"].isin(LOW_INCOME) & (households["entry_date"] <= end)]
+    if prevalent:
+        low = low[low["exit_date"].isna() | (low["exit_date"] > start)]
+    else:
+        low = low[low["entry_date"] >= start]
     exited = low["exit_date"].notna() & (low["exit_date"] <= end)
     stop = low["exit_date"].where(exited, end)
+    entry = ((start - low["entry_date"]).dt.days.clip(lower=0)).to_numpy() / DAYS_PER_MONTH
     return pd.DataFrame({
         "months": (stop - low["entry_date"]).dt.days.to_numpy() / DAYS_PER_MONTH,
+        "entry": entry,
         "exited": exited.astype(int).to_numpy(),
         "labour_capacity": low["labour_capacity"].astype("boolean").fillna(False).astype(int).to_numpy(),
         "employment_support": low["employment_support"].astype("boolean").fillna(False).astype(int).to_numpy(),
@@ -461,6 +470,7 @@ class ExitAnalysis:
     frame: pd.DataFrame
     km: dict = field(default_factory=dict)
     cox: object = None
+    cox_frame: pd.DataFrame | None = None  # every spell observed in the window (left-truncated)
     messages: list = field(default_factory=list)
     start: pd.Timestamp | None = None
     end: pd.Timestamp | None = None
@@ -483,12 +493,15 @@ def exit_analysis(households: pd.DataFrame, payments: pd.DataFrame, period: Peri
             out.km[cov] = km(d, "months", "exited", group="group")
         except EstimationError:
             pass
+    allsp = survival_frame(households, start, end, prevalent=True)
+    allsp = allsp[allsp["months"] > allsp["entry"]]
+    out.cox_frame = allsp
     try:
-        if sf["exited"].sum() < MIN_EXITS_COX:
+        if allsp["exited"].sum() < MIN_EXITS_COX:
             raise EstimationError("too few exits")
-        out.cox = cox(sf, "months", "exited", list(SURVIVAL_GROUPS))
+        out.cox = cox(allsp, "months", "exited", list(SURVIVAL_GROUPS), entry="entry")
     except EstimationError:
-        out.messages.append(f"新纳入家庭中退出少于{MIN_EXITS_COX}户或分组单一，风险比不可靠，本范围不估计比例风险模型。")
+        out.messages.append(f"观察期内退出少于{MIN_EXITS_COX}户或分组单一，风险比不可靠，本范围不估计比例风险模型。")
     return out
 
 
@@ -567,6 +580,10 @@ def exit_sentences(ea: ExitAnalysis, emp: Share | None) -> list[str]:
     if ea.start is not None and len(ea.frame):
         out.append(f"{zh_month(ea.start)}至期末新纳入低保、低保边缘{len(ea.frame):,}户，截至期末退出"
                    f"{int(ea.frame['exited'].sum()):,}户。")
+    if ea.cox is not None and ea.cox_frame is not None:
+        cf = ea.cox_frame
+        out.append(f"比例风险模型纳入观察期内在册的全部低保、低保边缘家庭{len(cf):,}户（其中{int((cf['entry'] > 0).sum()):,}户"
+                   f"在{zh_month(ea.start)}前已纳入，按左截断处理），观察期内退出{int(cf['exited'].sum()):,}户。")
     if ea.cox is not None:
         t = ea.cox.table.set_index("term")
         for cov, zh in (("labour_capacity", "有劳动能力的家庭"), ("employment_support", "参加就业帮扶的家庭")):

@@ -88,7 +88,7 @@ def km(df: pd.DataFrame, duration: str, event: str, group: str | None = None,
 
 
 def cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
-        ties: str = "efron", *, level: float = 0.95) -> CoxResult:
+        ties: str = "efron", *, level: float = 0.95, entry: str | None = None) -> CoxResult:
     """Cox proportional-hazards model on statsmodels' ``PHReg``.
 
     Ties are handled by Efron's method by default (R ``coxph``'s default; statsmodels defaults
@@ -97,16 +97,24 @@ def cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
     ``table``: term, coef, se, z, pvalue, hazard_ratio, ci_low, ci_high. Raises
     :class:`EstimationError` when there are no events, a covariate is constant or collinear,
     or the likelihood does not converge (e.g. a covariate perfectly predicts events).
+    ``entry`` names a column of left-truncation (delayed entry) times on the duration scale: a
+    subject is in the risk set only after it (R ``Surv(entry, duration, event)``); entry must be
+    below the duration.
     """
     if ties not in ("efron", "breslow"):
         raise EstimationError("ties must be 'efron' or 'breslow'")
     covariates = list(covariates)
     if not covariates:
         raise EstimationError("cox() needs at least one covariate")
-    d = complete_rows(df, [duration, event, *covariates])
+    d = complete_rows(df, [duration, event, *covariates, *([entry] if entry else [])])
     t, ev = _durations(d, duration, event)
     if ev.sum() == 0:
         raise EstimationError("no events: the Cox model cannot be estimated")
+    entry_times = None
+    if entry:
+        entry_times = numeric(d, entry)
+        if np.any(entry_times < 0) or np.any(entry_times >= t):
+            raise EstimationError(f"entry times in {entry!r} must be >= 0 and below the durations")
     X = np.column_stack([numeric(d, c) for c in covariates])
     Xc = X - X.mean(axis=0)
     absorbed, dependent, _ = collinear_columns(np.column_stack([np.ones(len(d)), Xc])[:, 1:])
@@ -114,7 +122,7 @@ def cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
     if constant or absorbed or dependent:
         bad = constant or [covariates[j] for j in absorbed + dependent]
         raise EstimationError(f"collinear design: covariate(s) {bad} constant or collinear")
-    model = PHReg(t, X, status=ev, ties=ties)
+    model = PHReg(t, X, status=ev, ties=ties, entry=entry_times)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         res = model.fit(disp=False)
