@@ -65,3 +65,20 @@ def test_index_lists_every_report_with_links(default_run):
         assert title in index
         assert f'href="district/2023H1/{prog}/{prog}-district-2023H1.pdf"' in index
     assert ".ipynb" not in index.replace("同目录下的 .ipynb", "")
+
+
+def test_run_all_in_jupyter_gives_the_default_run(default_run):
+    """A researcher's Run All (no papermill injection) computes exactly what params/default.yaml gives."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from civmon.report.export import recorded_indicators
+    from civmon.run.jobs import NOTEBOOKS_DIR
+
+    nb = nbformat.read(str(NOTEBOOKS_DIR / "migrant_support.ipynb"), as_version=4)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS_DIR)}}).execute()
+    ran_all = {r["indicator_id"]: r["value"] for r in recorded_indicators(nb)}
+    batch = nbformat.read(str(default_run / "district" / "2023H1" / "migrants" / "migrants-district-2023H1.ipynb"),
+                          as_version=4)
+    from_run = {r["indicator_id"]: r["value"] for r in recorded_indicators(batch)}
+    assert ran_all == from_run and len(ran_all) >= 5
