@@ -88,3 +88,11 @@ def canonical(df: pd.DataFrame, dataset: str) -> pd.DataFrame:
             s = s.astype(_STRING)
         out[col.name] = s
     return out
+
+
+def uniform_dates(rng: np.random.Generator, lo, hi, n) -> np.ndarray:
+    """n dates uniform between lo and hi (inclusive; arrays or scalars), as datetime64[ns]."""
+    lo = np.asarray(pd.to_datetime(lo), dtype="datetime64[D]")
+    hi = np.asarray(pd.to_datetime(hi), dtype="datetime64[D]")
+    days = np.floor(rng.random(n) * ((hi - lo).astype(np.int64) + 1)).astype(np.int64)
+    return (lo + days.astype("timedelta64[D]")).astype("datetime64[ns]")

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from civmon.sample.base import MONTHS, SAMPLE_END, SampleParts, canonical
+from civmon.sample.base import MONTHS, SAMPLE_END, SampleParts, canonical, uniform_dates
 from civmon.sample.people import IdAllocator, make_people
 
 REF_END = pd.Timestamp("2023-06-30")
@@ -66,14 +66,6 @@ _INST_SUFFIX = ("颐养院", "敬老院", "康养中心", "养老院", "福利�
 def _ts(s: str) -> pd.Timestamp:
     return pd.Timestamp(s)
 
-
-def _uniform_dates(rng, lo, hi, n) -> np.ndarray:
-    """n dates uniform between lo and hi (inclusive; arrays or scalars), as datetime64[ns]."""
-    lo = np.asarray(pd.to_datetime(lo), dtype="datetime64[D]")
-    hi = np.asarray(pd.to_datetime(hi), dtype="datetime64[D]")
-    span = (hi - lo).astype(np.int64)
-    days = np.floor(rng.random(n) * (span + 1)).astype(np.int64)
-    return (lo + days.astype("timedelta64[D]")).astype("datetime64[ns]")
 
 
 def _month_index(dates) -> np.ndarray:
@@ -141,12 +133,12 @@ def _centres(areas: pd.DataFrame, rng: np.random.Generator, scale: float) -> pd.
            np.where(old, rng.integers(1, 4, n), rng.integers(2, 5, n)))
 
     # opening dates: township centres first; a few open during 2021..2023H1 and in 2023H2
-    opened = np.where(kind == "township", _uniform_dates(rng, "2012-01-01", "2016-12-31", n),
-                      _uniform_dates(rng, "2013-01-01", "2019-12-31", n))
+    opened = np.where(kind == "township", uniform_dates(rng, "2012-01-01", "2016-12-31", n),
+                      uniform_dates(rng, "2013-01-01", "2019-12-31", n))
     other = np.flatnonzero(kind != "township")
     chosen = rng.choice(other, n_late + _n(CENTRES_OPENED_2021_2023H1, scale), replace=False)
-    opened[chosen[:n_late]] = _uniform_dates(rng, "2023-07-01", "2023-12-15", n_late)
-    opened[chosen[n_late:]] = _uniform_dates(rng, "2021-01-01", "2023-06-15", len(chosen) - n_late)
+    opened[chosen[:n_late]] = uniform_dates(rng, "2023-07-01", "2023-12-15", n_late)
+    opened[chosen[n_late:]] = uniform_dates(rng, "2021-01-01", "2023-06-15", len(chosen) - n_late)
 
     df["centre_id"] = [f"ZL{i + 1:05d}" for i in range(n)]
     dup = df.groupby("name").cumcount().to_numpy()
@@ -174,27 +166,27 @@ def _upgrades(centres: pd.DataFrame, rng: np.random.Generator, scale: float) -> 
     k = 0
     for (label, wave, _, _, _), size in zip(COHORTS, sizes):
         done_month = _ts(label + "-01")
-        completed = _uniform_dates(rng, done_month, done_month + pd.offsets.MonthEnd(0), size)
+        completed = uniform_dates(rng, done_month, done_month + pd.offsets.MonthEnd(0), size)
         if wave == 2021:
             started = completed - pd.to_timedelta(rng.integers(60, 150, size), unit="D").to_numpy()
-            planned = np.minimum(_uniform_dates(rng, "2021-01-05", "2021-03-31", size),
+            planned = np.minimum(uniform_dates(rng, "2021-01-05", "2021-03-31", size),
                                  started - np.timedelta64(14, "D"))
         else:
             lo = {"2023-08": "2023-04-10", "2023-10": "2023-07-01", "2023-12": "2023-08-01"}[label]
             hi = {"2023-08": "2023-06-20", "2023-10": "2023-08-15", "2023-12": "2023-09-20"}[label]
-            started = _uniform_dates(rng, lo, hi, size)
-            planned = np.minimum(_uniform_dates(rng, "2023-01-05", "2023-06-28", size),
+            started = uniform_dates(rng, lo, hi, size)
+            planned = np.minimum(uniform_dates(rng, "2023-01-05", "2023-06-28", size),
                                  started - np.timedelta64(14, "D"))
         rows.append(pd.DataFrame({"centre_id": ids[k:k + size], "planned_date": planned,
                                   "started_date": started, "completed_date": completed, "cohort": label}))
         k += size
-    started = _uniform_dates(rng, "2023-09-01", "2023-11-30", n_works)
+    started = uniform_dates(rng, "2023-09-01", "2023-11-30", n_works)
     rows.append(pd.DataFrame({"centre_id": ids[k:k + n_works],
-                              "planned_date": _uniform_dates(rng, "2023-01-05", "2023-06-28", n_works),
+                              "planned_date": uniform_dates(rng, "2023-01-05", "2023-06-28", n_works),
                               "started_date": started, "completed_date": pd.NaT, "cohort": None}))
     k += n_works
     rows.append(pd.DataFrame({"centre_id": ids[k:k + n_not_started],
-                              "planned_date": _uniform_dates(rng, "2023-01-05", "2023-06-28", n_not_started),
+                              "planned_date": uniform_dates(rng, "2023-01-05", "2023-06-28", n_not_started),
                               "started_date": pd.NaT, "completed_date": pd.NaT, "cohort": None}))
     up = pd.concat(rows, ignore_index=True)
     up["township_code"] = up.centre_id.map(centres.set_index("centre_id").township_code)
@@ -316,7 +308,7 @@ def _inspections(inst: pd.DataFrame, rng: np.random.Generator, scale: float) -> 
         k = min(k, n_inst)
         first = rng.choice(n_inst, k, replace=False)
         again = rng.choice(first, max(1, k // 5), replace=False)
-        d1 = _uniform_dates(rng, start, end - pd.Timedelta(days=60), k)
+        d1 = uniform_dates(rng, start, end - pd.Timedelta(days=60), k)
         d_first = pd.Series(d1, index=first)
         d2 = d_first.loc[again].to_numpy() + pd.to_timedelta(rng.integers(20, 55, len(again)), unit="D").to_numpy()
         rows.append(pd.DataFrame({"ii": np.concatenate([first, again]), "inspection_date": np.concatenate([d1, d2])}))
@@ -367,7 +359,7 @@ def _dementia_beds(inst, rng, scale) -> pd.DataFrame:
         ii = rng.choice(len(inst), k, replace=False)
         rows.append(pd.DataFrame({"institution_id": inst.institution_id.to_numpy()[ii],
                                   "township_code": inst.township_code.to_numpy()[ii], "beds": units * 5,
-                                  "opened_date": _uniform_dates(rng, f"{year}-01-15", f"{year}-12-20", k)}))
+                                  "opened_date": uniform_dates(rng, f"{year}-01-15", f"{year}-12-20", k)}))
     return pd.concat(rows, ignore_index=True)
 
 
@@ -376,8 +368,8 @@ def _carers(centres, inst, rng, ids, scale) -> pd.DataFrame:
     CERTIFIED_2023H1 (x scale) certified in 2023H1."""
     n = _n(CARERS, scale, 200)
     people = make_people(rng, ids, n, "adult")
-    hired = np.where(rng.random(n) < 0.45, _uniform_dates(rng, "2012-01-01", "2020-12-31", n),
-                     _uniform_dates(rng, "2021-01-01", "2023-12-20", n))
+    hired = np.where(rng.random(n) < 0.45, uniform_dates(rng, "2012-01-01", "2020-12-31", n),
+                     uniform_dates(rng, "2021-01-01", "2023-12-20", n))
     stay = pd.to_timedelta(rng.exponential(8 * 365, n).astype(int), unit="D").to_numpy()
     left = pd.Series(hired + stay).where(lambda s: s <= SAMPLE_END).to_numpy()
     h1_lo, h1_hi = _ts("2023-01-01"), REF_END
@@ -391,7 +383,7 @@ def _carers(centres, inst, rng, ids, scale) -> pd.DataFrame:
     cert[rng.random(n) < 0.12] = pd.NaT
     lo = np.maximum(hired_s.iloc[chosen].to_numpy(), np.datetime64(h1_lo, "ns"))
     hi = np.minimum(left_s.iloc[chosen].fillna(h1_hi).to_numpy(), np.datetime64(h1_hi, "ns"))
-    cert.iloc[chosen] = _uniform_dates(rng, lo, hi, k)
+    cert.iloc[chosen] = uniform_dates(rng, lo, hi, k)
     cert = cert.where((cert <= SAMPLE_END) & ~(cert > left_s))
     employers = np.concatenate([inst.institution_id.to_numpy(), centres.centre_id.to_numpy()])
     p_emp = np.concatenate([np.full(len(inst), 0.7 / len(inst)), np.full(len(centres), 0.3 / len(centres))])
@@ -411,11 +403,11 @@ def _meal_coverage(areas, rng) -> pd.DataFrame:
     order = rng.choice(n, n, replace=False, p=w / w.sum())  # most likely uncovered first
     since = np.empty(n, dtype="datetime64[ns]")
     since[order[:MEAL_NEVER]] = np.datetime64("NaT")
-    since[order[MEAL_NEVER:MEAL_NEVER + MEAL_2023H2]] = _uniform_dates(rng, "2023-07-01", "2023-12-20", MEAL_2023H2)
+    since[order[MEAL_NEVER:MEAL_NEVER + MEAL_2023H2]] = uniform_dates(rng, "2023-07-01", "2023-12-20", MEAL_2023H2)
     rest = order[MEAL_NEVER + MEAL_2023H2:]
     early = rng.random(len(rest)) < 0.45
-    since[rest] = np.where(early, _uniform_dates(rng, "2017-01-01", "2020-12-31", len(rest)),
-                           _uniform_dates(rng, "2021-01-01", "2023-06-30", len(rest)))
+    since[rest] = np.where(early, uniform_dates(rng, "2017-01-01", "2020-12-31", len(rest)),
+                           uniform_dates(rng, "2021-01-01", "2023-06-30", len(rest)))
     return pd.DataFrame({"village_code": va.area_code, "township_code": va.parent_code,
                          "meal_service_since": since})
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from civmon.data.pseudonymise import SAMPLE_KEY, hash_ids
-from civmon.sample.base import SAMPLE_END, SampleParts, canonical
+from civmon.sample.base import SAMPLE_END, SampleParts, canonical, uniform_dates
 from civmon.sample.people import IdAllocator, make_people
 
 SUBSIDY = 600.0  # yuan per person per year [S]
@@ -88,13 +88,6 @@ def _ts(s) -> pd.Timestamp:
     return pd.Timestamp(s)
 
 
-def _uniform_dates(rng, lo, hi, n) -> np.ndarray:
-    """n dates uniform between lo and hi (inclusive; arrays or scalars), as datetime64[ns]."""
-    lo = np.asarray(pd.to_datetime(lo), dtype="datetime64[D]")
-    hi = np.asarray(pd.to_datetime(hi), dtype="datetime64[D]")
-    days = np.floor(rng.random(n) * ((hi - lo).astype(np.int64) + 1)).astype(np.int64)
-    return (lo + days.astype("timedelta64[D]")).astype("datetime64[ns]")
-
 
 def _days(x) -> np.ndarray:
     return pd.to_timedelta(np.asarray(x).astype(np.int64), unit="D").to_numpy()
@@ -147,7 +140,7 @@ def _register(areas, villages, rng, ids, scale, reps) -> pd.DataFrame:
                         "village_code": villages.area_code.to_numpy()[hh_village[hh]],
                         "group": label})
     reg["eligible"] = label != "ineligible"
-    reg["registered_date"] = _uniform_dates(rng, "2006-07-01", "2008-12-31", len(sizes))[hh]
+    reg["registered_date"] = uniform_dates(rng, "2006-07-01", "2008-12-31", len(sizes))[hh]
     reg["event_date"] = pd.NaT
     reg["removal_date"] = pd.NaT
     reg["removal_reason"] = None
@@ -157,7 +150,7 @@ def _register(areas, villages, rng, ids, scale, reps) -> pd.DataFrame:
     k = 0
     for y, v in ADDITIONS.items():
         m = int(round(v * scale)) or 1
-        reg.loc[add[k:k + m], "registered_date"] = _uniform_dates(rng, f"{y}-03-01", f"{y}-11-30", m)
+        reg.loc[add[k:k + m], "registered_date"] = uniform_dates(rng, f"{y}-03-01", f"{y}-11-30", m)
         k += m
     # events with lagged removals
     for y in (2019, 2020, 2021, 2022, 2023):
@@ -166,7 +159,7 @@ def _register(areas, villages, rng, ids, scale, reps) -> pd.DataFrame:
         if y + 1 in ANOMALIES:  # enough of each reason for next year's paid-after-removal cases
             needed = np.tile(ANOMALIES[y + 1]["after_removal"], reps)
             reason[: len(needed)] = needed
-        ev = _uniform_dates(rng, f"{y}-01-01", f"{y}-12-31", len(idx))
+        ev = uniform_dates(rng, f"{y}-01-01", f"{y}-12-31", len(idx))
         lag = np.where(rng.random(len(idx)) < 0.1, rng.integers(120, 400, len(idx)),
                        np.round(rng.lognormal(np.log(40), 0.6, len(idx))))
         removal = ev + _days(lag)
@@ -189,9 +182,9 @@ def _payments(reg: pd.DataFrame, rng, reps) -> tuple[pd.DataFrame, dict]:
     rows, truth = [], {}
     for year in PAYMENT_YEARS:
         spec = ANOMALIES[year]
-        batch = pd.Series(_uniform_dates(rng, f"{year}-03-01", f"{year}-04-20", len(towns)), index=towns)
+        batch = pd.Series(uniform_dates(rng, f"{year}-03-01", f"{year}-04-20", len(towns)), index=towns)
         if year >= 2022:  # one township pays late each year
-            batch.iloc[rng.integers(len(towns))] = _uniform_dates(rng, f"{year}-05-10", f"{year}-06-10", 1)[0]
+            batch.iloc[rng.integers(len(towns))] = uniform_dates(rng, f"{year}-05-10", f"{year}-06-10", 1)[0]
         ent = np.flatnonzero(entitled_mask(reg, year).to_numpy())
         n_unpaid, n_dup, n_wrong = reps * spec["unpaid"], reps * spec["duplicate"], reps * len(spec["shortfalls"])
         pick = rng.choice(ent, n_unpaid + n_dup + n_wrong, replace=False)
@@ -274,12 +267,12 @@ def _projects(villages, areas, rng) -> pd.DataFrame:
                    "h2": ("2023-07-15", "2023-11-30")}
         for st, (lo, hi) in windows.items():
             m = status == st
-            finish[m] = _uniform_dates(rng, lo, hi, m.sum())
+            finish[m] = uniform_dates(rng, lo, hi, m.sum())
         done = ~np.isnat(finish)
         dur = np.where(status == "by_mid", rng.integers(50, 100, n), rng.integers(90, 200, n))
         start = finish - _days(dur)
         slipped = status == "next_year"  # started in the project year, planned to finish in it
-        start[slipped] = _uniform_dates(rng, f"{year}-05-01", f"{year}-09-30", slipped.sum())
+        start[slipped] = uniform_dates(rng, f"{year}-05-01", f"{year}-09-30", slipped.sum())
         year_start = np.datetime64(f"{year}-01-05", "ns")
         start[done] = np.maximum(start[done], year_start)
         late_start = rng.random(n) < 0.25
@@ -288,14 +281,14 @@ def _projects(villages, areas, rng) -> pd.DataFrame:
         late_finish = np.isin(status, ["late_in_year", "next_year"]) | (done & (rng.random(n) < 0.1))
         planned_finish = np.where(late_finish, finish - _days(rng.integers(30, 120, n)),
                                   finish + _days(rng.integers(0, 20, n)))
-        planned_finish[slipped] = _uniform_dates(rng, f"{year}-10-01", f"{year}-12-20", slipped.sum())
+        planned_finish[slipped] = uniform_dates(rng, f"{year}-10-01", f"{year}-12-20", slipped.sum())
         # projects not done: in works started late; not started at all
         works = status == "in_works"
-        planned_start[works] = _uniform_dates(rng, f"{year}-04-01", f"{year}-06-30", works.sum())
+        planned_start[works] = uniform_dates(rng, f"{year}-04-01", f"{year}-06-30", works.sum())
         start[works] = planned_start[works] + _days(rng.integers(60, 120, works.sum()))
         planned_finish[works] = planned_start[works] + _days(rng.integers(150, 200, works.sum()))
         idle = status == "not_started"
-        planned_start[idle] = _uniform_dates(rng, f"{year}-07-01", f"{year}-09-30", idle.sum())
+        planned_start[idle] = uniform_dates(rng, f"{year}-07-01", f"{year}-09-30", idle.sum())
         start[idle] = np.datetime64("NaT")
         planned_finish[idle] = planned_start[idle] + _days(rng.integers(120, 180, idle.sum()))
         planned_finish = np.maximum(planned_finish, planned_start + _days(np.full(n, 30)))
@@ -407,7 +400,7 @@ def _visits(reg, rng) -> pd.DataFrame:
         twice = vis[rng.random(len(vis)) < SECOND_VISIT_P]
         v = pd.concat([vis, twice], ignore_index=True)
         rows.append(pd.DataFrame({"household_id": v.household_id, "township_code": v.township_code,
-                                  "date": _uniform_dates(rng, f"{year}-01-10", f"{year}-12-20", len(v))}))
+                                  "date": uniform_dates(rng, f"{year}-01-10", f"{year}-12-20", len(v))}))
     out = pd.concat(rows, ignore_index=True).sort_values("date", kind="stable").reset_index(drop=True)
     out["visit_id"] = [f"ZF{i + 1:07d}" for i in range(len(out))]
     return out
