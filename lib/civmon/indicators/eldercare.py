@@ -10,15 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from civmon.indicators.registry import indicator
+from civmon.indicators.registry import indicator, pct
 from civmon.period import Period
 
 AREA_STANDARD_M2_PER_100_HH = 20.0  # [E] default of the area rule; 30 is the strict variant
 
-
-def _pct(num: float, den: float) -> float:
-    """Percent, NaN when the denominator is zero."""
-    return float(100.0 * num / den) if den else float("nan")
 
 
 def _on_or_before(s: pd.Series, when: pd.Timestamp) -> pd.Series:
@@ -105,7 +101,7 @@ def certified_carers_new(carers: pd.DataFrame, period: Period) -> float:
 @indicator("meal_service_coverage", "eldercare", "老年助餐村社区覆盖率", "Meal-service coverage", "%",
            "期末已开通老年助餐服务的村（社区）数 / 村（社区）总数 × 100", inputs=("meal_coverage",))
 def meal_service_coverage(meal_coverage: pd.DataFrame, period: Period) -> float:
-    return _pct(_on_or_before(meal_coverage["meal_service_since"], period.end_ts).sum(), len(meal_coverage))
+    return pct(_on_or_before(meal_coverage["meal_service_since"], period.end_ts).sum(), len(meal_coverage))
 
 
 @indicator("centers_upgrade_planned", "eldercare", "照料中心提升改造排摸和方案设计",
@@ -150,7 +146,7 @@ def area_gap_m2(care_centres: pd.DataFrame, period: Period,
 def area_standard_compliance_rate(care_centres: pd.DataFrame, period: Period,
                                   standard: float = AREA_STANDARD_M2_PER_100_HH) -> float:
     t = area_standard_table(care_centres, period, standard)
-    return _pct((~t["below_standard"]).sum(), len(t))
+    return pct((~t["below_standard"]).sum(), len(t))
 
 
 # --- inspections ----------------------------------------------------------------------------------
@@ -158,7 +154,7 @@ def area_standard_compliance_rate(care_centres: pd.DataFrame, period: Period,
 @indicator("inspection_coverage", "eldercare", "养老机构安全检查覆盖率", "Institutions inspected (share)", "%",
            "期内接受安全检查的机构数 / 养老机构总数 × 100", inputs=("institutions", "safety_inspections"))
 def inspection_coverage(institutions: pd.DataFrame, safety_inspections: pd.DataFrame, period: Period) -> float:
-    return _pct(institutions_inspected(safety_inspections, period), len(institutions))
+    return pct(institutions_inspected(safety_inspections, period), len(institutions))
 
 
 @indicator("inspection_findings", "eldercare", "安全检查发现问题数", "Inspection findings", "项",
@@ -172,7 +168,7 @@ def inspection_findings(safety_inspections: pd.DataFrame, period: Period) -> flo
            inputs=("safety_inspections",))
 def rectification_rate(safety_inspections: pd.DataFrame, period: Period) -> float:
     f = findings_table(safety_inspections, period)
-    return _pct(f["on_time"].sum(), len(f))
+    return pct(f["on_time"].sum(), len(f))
 
 
 @indicator("findings_open", "eldercare", "期末未整改问题数", "Findings still open", "项",
@@ -200,21 +196,21 @@ def carers_employed(carers: pd.DataFrame, period: Period) -> float:
            "期末在岗护理员中已取证（取证日期不晚于期末）人数 / 在岗人数 × 100", inputs=("carers",))
 def carer_certification_rate(carers: pd.DataFrame, period: Period) -> float:
     e = employed_carers(carers, period)
-    return _pct(_on_or_before(e["certified_date"], period.end_ts).sum(), len(e))
+    return pct(_on_or_before(e["certified_date"], period.end_ts).sum(), len(e))
 
 
 @indicator("bed_occupancy_rate", "eldercare", "养老机构床位入住率", "Institution bed occupancy", "%",
            "养老机构在住人数之和 / 床位数之和 × 100（机构名册当前值）", inputs=("institutions",),
            higher_is_better=None)
 def bed_occupancy_rate(institutions: pd.DataFrame, period: Period) -> float:
-    return _pct(institutions["occupied_beds"].sum(), institutions["beds"].sum())
+    return pct(institutions["occupied_beds"].sum(), institutions["beds"].sum())
 
 
 @indicator("eldercare_satisfaction_rate", "eldercare", "照料中心服务满意率", "Satisfied respondents", "%",
            "期内满意度调查中评分4分及以上的问卷数 / 问卷总数 × 100", inputs=("satisfaction_survey",))
 def eldercare_satisfaction_rate(satisfaction_survey: pd.DataFrame, period: Period) -> float:
     s = satisfaction_survey[period.contains(satisfaction_survey["date"])]
-    return _pct((s["score"] >= 4).sum(), len(s))
+    return pct((s["score"] >= 4).sum(), len(s))
 
 
 @indicator("satisfaction_mean_score", "eldercare", "照料中心满意度平均分", "Mean satisfaction score", "分",

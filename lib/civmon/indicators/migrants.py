@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from civmon.indicators.registry import indicator
+from civmon.indicators.registry import indicator, pct, wan
 from civmon.period import Period
 
 SUBSIDY_PER_PERSON = 600.0  # yuan per person per year
@@ -24,14 +24,6 @@ STATUS_ZH = {"paid_in_full": "足额发放", "eligible_unpaid": "应发未发", 
              "paid_not_entitled": "非扶持对象发放"}
 
 
-def _pct(num: float, den: float) -> float:
-    """Percent, NaN when the denominator is zero."""
-    return float(100.0 * num / den) if den else float("nan")
-
-
-def _wan(yuan: float) -> float:
-    """Yuan to 万元, rounded to 0.01万 as the bureau prints it."""
-    return float(round(yuan / 10_000.0 + 1e-9, 2))
 
 
 def _person(df: pd.DataFrame) -> str:
@@ -119,7 +111,7 @@ def _status(register, payments, period, status) -> pd.DataFrame:
 @indicator("direct_subsidy_funds", "migrants", "移民直补资金发放", "Direct subsidy paid", "万元",
            "补助年度为期间所在年度的直补发放金额之和（元 / 10000，保留两位小数）", inputs=("migrant_payments",))
 def direct_subsidy_funds(migrant_payments: pd.DataFrame, period: Period) -> float:
-    return _wan(migrant_payments.loc[migrant_payments["year"] == period.year, "amount"].sum())
+    return wan(migrant_payments.loc[migrant_payments["year"] == period.year, "amount"].sum())
 
 
 @indicator("direct_subsidy_persons", "migrants", "直补惠及移民人数", "Persons paid the direct subsidy", "人",
@@ -145,7 +137,7 @@ def projects_completed(migrant_projects: pd.DataFrame, period: Period) -> float:
 @indicator("project_funds", "migrants", "移民扶持资金安排", "Post-support project funds arranged", "万元",
            "项目年度为期间所在年度的项目安排资金之和（元 / 10000，保留两位小数）", inputs=("migrant_projects",))
 def project_funds(migrant_projects: pd.DataFrame, period: Period) -> float:
-    return _wan(migrant_projects.loc[migrant_projects["year"] == period.year, "budget"].sum())
+    return wan(migrant_projects.loc[migrant_projects["year"] == period.year, "budget"].sum())
 
 
 # --- subsidy reconciliation -----------------------------------------------------------------------
@@ -170,7 +162,7 @@ def subsidy_paid_in_full_rate(migrant_register: pd.DataFrame, migrant_payments: 
                               period: Period) -> float:
     t = reconcile_subsidy(migrant_register, migrant_payments, period.year)
     e = t[t["entitled"]]
-    return _pct(np.minimum(e["paid"], e["due"]).sum(), e["due"].sum())
+    return pct(np.minimum(e["paid"], e["due"]).sum(), e["due"].sum())
 
 
 @indicator("eligible_unpaid", "migrants", "应发未发人数", "Entitled but unpaid", "人",
@@ -237,7 +229,7 @@ def subsidy_payment_timeliness(migrant_payments: pd.DataFrame, period: Period,
                                deadline: str = PAYMENT_DEADLINE) -> float:
     p = migrant_payments[migrant_payments["year"] == period.year]
     first = p.groupby(_person(p), observed=True)["paid_date"].min()
-    return _pct((first <= pd.Timestamp(f"{period.year}-{deadline}")).sum(), len(first))
+    return pct((first <= pd.Timestamp(f"{period.year}-{deadline}")).sum(), len(first))
 
 
 @indicator("subsidy_payment_accuracy", "migrants", "直补资金发放准确率", "Persons paid exactly right", "%",
@@ -247,7 +239,7 @@ def subsidy_payment_accuracy(migrant_register: pd.DataFrame, migrant_payments: p
                              period: Period) -> float:
     t = reconcile_subsidy(migrant_register, migrant_payments, period.year)
     paid = t[t["n_payments"] > 0]
-    return _pct((paid["status"] == "paid_in_full").sum(), len(paid))
+    return pct((paid["status"] == "paid_in_full").sum(), len(paid))
 
 
 # --- register dynamics ----------------------------------------------------------------------------
@@ -272,7 +264,7 @@ def removals(migrant_register: pd.DataFrame, period: Period) -> float:
 def removal_timeliness_rate(migrant_register: pd.DataFrame, period: Period,
                             max_lag_days: int = REMOVAL_MAX_LAG_DAYS) -> float:
     lag = removals_table(migrant_register, period)["lag_days"].dropna()
-    return _pct((lag <= max_lag_days).sum(), len(lag))
+    return pct((lag <= max_lag_days).sum(), len(lag))
 
 
 @indicator("removal_lag_days", "migrants", "核减平均滞后天数", "Mean days from event to removal", "天",
@@ -310,7 +302,7 @@ def projects_of_year(migrant_projects: pd.DataFrame, period: Period) -> pd.DataF
            "期间所在年度项目中期末已完工数 / 安排数 × 100", inputs=("migrant_projects",))
 def project_completion_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
     p = projects_of_year(migrant_projects, period)
-    return _pct((p["status"] == "completed").sum(), len(p))
+    return pct((p["status"] == "completed").sum(), len(p))
 
 
 @indicator("on_time_start_rate", "migrants", "项目按时开工率", "Projects started on time", "%",
@@ -319,7 +311,7 @@ def project_completion_rate(migrant_projects: pd.DataFrame, period: Period) -> f
 def on_time_start_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
     p = projects_of_year(migrant_projects, period)
     due = p[p["planned_start"] <= period.end_ts]
-    return _pct((due["start_slip_days"] <= 0).sum(), len(due))
+    return pct((due["start_slip_days"] <= 0).sum(), len(due))
 
 
 @indicator("on_time_finish_rate", "migrants", "项目按时完工率", "Projects finished on time", "%",
@@ -328,7 +320,7 @@ def on_time_start_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
 def on_time_finish_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
     p = projects_of_year(migrant_projects, period)
     due = p[p["planned_finish"] <= period.end_ts]
-    return _pct((due["finish_slip_days"] <= 0).sum(), len(due))
+    return pct((due["finish_slip_days"] <= 0).sum(), len(due))
 
 
 @indicator("budget_execution_rate", "migrants", "项目资金执行率", "Project budget spent", "%",
@@ -336,13 +328,13 @@ def on_time_finish_rate(migrant_projects: pd.DataFrame, period: Period) -> float
            inputs=("migrant_projects",))
 def budget_execution_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
     p = migrant_projects[migrant_projects["year"] == period.year]
-    return _pct(p["spent"].sum(), p["budget"].sum())
+    return pct(p["spent"].sum(), p["budget"].sum())
 
 
 @indicator("project_funds_spent", "migrants", "项目资金已支出", "Project funds spent", "万元",
            "期间所在年度项目已支出之和（元 / 10000，保留两位小数）", inputs=("migrant_projects",))
 def project_funds_spent(migrant_projects: pd.DataFrame, period: Period) -> float:
-    return _wan(migrant_projects.loc[migrant_projects["year"] == period.year, "spent"].sum())
+    return wan(migrant_projects.loc[migrant_projects["year"] == period.year, "spent"].sum())
 
 
 @indicator("acceptance_pass_rate", "migrants", "项目验收合格率", "Completed projects accepted", "%",
@@ -351,7 +343,7 @@ def project_funds_spent(migrant_projects: pd.DataFrame, period: Period) -> float
 def acceptance_pass_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
     p = projects_of_year(migrant_projects, period)
     judged = p[(p["status"] == "completed") & p["acceptance"].isin(["passed", "failed"])]
-    return _pct((judged["acceptance"] == "passed").sum(), len(judged))
+    return pct((judged["acceptance"] == "passed").sum(), len(judged))
 
 
 # --- incomes, satisfaction, visits ----------------------------------------------------------------
@@ -382,7 +374,7 @@ def migrant_income_ratio(migrant_survey: pd.DataFrame, rural_income_benchmark: p
            "期间所在年度调查户中表示满意的户数 / 调查户数 × 100", inputs=("migrant_survey",))
 def migrant_satisfaction_rate(migrant_survey: pd.DataFrame, period: Period) -> float:
     s = migrant_survey[migrant_survey["year"] == period.year]
-    return _pct(_flag(s["satisfied"]).sum(), len(s))
+    return pct(_flag(s["satisfied"]).sum(), len(s))
 
 
 @indicator("migrant_households", "migrants", "在册移民户数", "Migrant households on the register", "户",
@@ -396,7 +388,7 @@ def migrant_households(migrant_register: pd.DataFrame, period: Period) -> float:
 def visit_coverage(migrant_register: pd.DataFrame, migrant_visits: pd.DataFrame, period: Period) -> float:
     households = set(migrant_register.loc[on_register(migrant_register, period.end_ts), "household_id"])
     visited = set(migrant_visits.loc[period.contains(migrant_visits["date"]), "household_id"])
-    return _pct(len(households & visited), len(households))
+    return pct(len(households & visited), len(households))
 
 
 @indicator("visit_coverage_ytd", "migrants", "入户走访覆盖率（年度累计）", "Households visited, year to date", "%",
@@ -407,7 +399,7 @@ def visit_coverage_ytd(migrant_register: pd.DataFrame, migrant_visits: pd.DataFr
     d = migrant_visits["date"]
     ytd = (d >= pd.Timestamp(year=period.year, month=1, day=1)) & (d <= period.end_ts)
     visited = set(migrant_visits.loc[_flag(ytd), "household_id"])
-    return _pct(len(households & visited), len(households))
+    return pct(len(households & visited), len(households))
 
 
 def income_panel(migrant_survey: pd.DataFrame, migrant_projects: pd.DataFrame) -> pd.DataFrame:

@@ -38,6 +38,16 @@ class Indicator:
 REGISTRY: dict[str, Indicator] = {}
 
 
+def pct(num: float, den: float) -> float:
+    """Percent, NaN when the denominator is zero."""
+    return float(100.0 * num / den) if den else float("nan")
+
+
+def wan(yuan: float) -> float:
+    """Yuan to 万元, rounded to 0.01 万元 as the bureau prints it (half up: 1e-9 absorbs float error)."""
+    return float(round(float(yuan) / 10_000.0 + 1e-9, 2))
+
+
 def indicator(id: str, programme: str, label_zh: str, label_en: str, unit: str, formula: str,
               inputs: tuple[str, ...], higher_is_better: bool | None = True):
     """Decorator that registers an indicator function under `id`."""

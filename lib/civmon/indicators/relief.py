@@ -8,15 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from civmon.indicators.registry import indicator
+from civmon.indicators.registry import indicator, wan
 from civmon.period import Period
 
 LOW_INCOME = ("dibao", "dibian")
 
-
-def wan(yuan: float) -> float:
-    """Yuan to 万元, rounded to 0.01 万元 (the summary's precision)."""
-    return round(float(yuan) / 10_000, 2)
 
 
 def on_roster(households: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
