@@ -162,20 +162,27 @@ def _finish_number(values: pd.Series, bad: np.ndarray, kind: str) -> Parsed:
     return Parsed(v.astype("Int64") if kind == "int" else v.astype("float64"), bad)
 
 
-def parse_dates(u: pd.Series) -> pd.Series:
-    """Dates from text: the formats of DATE_FORMATS tried in turn, then Excel serial numbers."""
+def _try_formats(u: pd.Series, formats, compact_pattern: str, compact_format: str) -> tuple[pd.Series, pd.Series]:
+    """Parse text with each format in turn, then all-digit values (e.g. 20230105) with `compact_format`;
+    returns the parsed values and the mask of values still unparsed."""
     out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
     todo = u.notna()
-    for fmt in DATE_FORMATS:
+    for fmt in formats:
         if not todo.any():
             break
         got = pd.to_datetime(u[todo], format=fmt, errors="coerce")
         out[got.index] = got.where(got.notna(), out[got.index])
         todo = todo & out.isna()
-    compact = todo & u.str.fullmatch(r"\d{8}").fillna(False).astype(bool)
+    compact = todo & u.str.fullmatch(compact_pattern).fillna(False).astype(bool)
     if compact.any():
-        out[compact] = pd.to_datetime(u[compact], format="%Y%m%d", errors="coerce")
+        out[compact] = pd.to_datetime(u[compact], format=compact_format, errors="coerce")
         todo = todo & out.isna()
+    return out, todo
+
+
+def parse_dates(u: pd.Series) -> pd.Series:
+    """Dates from text: the formats of DATE_FORMATS tried in turn, then Excel serial numbers."""
+    out, todo = _try_formats(u, DATE_FORMATS, r"\d{8}", "%Y%m%d")
     serial = todo & u.str.fullmatch(_SERIAL.pattern).fillna(False).astype(bool)
     if serial.any():
         days = pd.to_numeric(u[serial], errors="coerce")
@@ -186,18 +193,7 @@ def parse_dates(u: pd.Series) -> pd.Series:
 
 def parse_months(u: pd.Series) -> pd.Series:
     """Months from text (MONTH_FORMATS, 202301, or any date), as the first day of the month."""
-    out = pd.Series(pd.NaT, index=u.index, dtype="datetime64[ns]")
-    todo = u.notna()
-    for fmt in MONTH_FORMATS:
-        if not todo.any():
-            break
-        got = pd.to_datetime(u[todo], format=fmt, errors="coerce")
-        out[got.index] = got.where(got.notna(), out[got.index])
-        todo = todo & out.isna()
-    compact = todo & u.str.fullmatch(r"\d{6}").fillna(False).astype(bool)
-    if compact.any():
-        out[compact] = pd.to_datetime(u[compact], format="%Y%m", errors="coerce")
-        todo = todo & out.isna()
+    out, todo = _try_formats(u, MONTH_FORMATS, r"\d{6}", "%Y%m")
     if todo.any():
         out[todo] = parse_dates(u[todo])
     return out.dt.to_period("M").dt.to_timestamp()
