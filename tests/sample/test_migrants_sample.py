@@ -21,27 +21,14 @@ from civmon.sample.geography import build_areas
 from .common import H1, REFERENCE, SEED, check_calibration, pseudo, reference_rows  # noqa: F401
 
 
-
 def make(seed: int, scale: float = 1.0):
     return migrants.generate(build_areas(seed), np.random.default_rng([seed, 3]), scale)
-
-
-
-@pytest.fixture(scope="module")
-def parts():
-    return make(SEED)
-
-
-@pytest.fixture(scope="module")
-def data(parts):
-    return pseudo(parts)
 
 
 @pytest.fixture(scope="module")
 def other():
     parts = make(7)
     return parts, pseudo(parts)
-
 
 
 @pytest.mark.parametrize("which", ["default", "other"])

@@ -22,22 +22,8 @@ import civmon.indicators.relief as irel
 from .common import H1, REFERENCE, SEED, check_calibration, pseudo, reference_rows  # noqa: F401
 
 
-
 def make(seed: int, scale: float = 1.0):
     return relief.generate(build_areas(seed), np.random.default_rng([seed, 1]), scale)
-
-
-
-@pytest.fixture(scope="module")
-def parts():
-    return make(SEED)
-
-
-@pytest.fixture(scope="module")
-def data(parts):
-    return pseudo(parts)
-
-
 
 
 def test_relief_indicators_equal_the_summary_for_2023h1(data):
