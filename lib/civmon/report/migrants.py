@@ -86,7 +86,7 @@ def derived_targets(data: dict[str, pd.DataFrame], period: Period) -> dict[str, 
     n = im.subsidy_entitled_persons(data["migrant_register"], period)
     if not n:
         return {}
-    return {"direct_subsidy_persons": float(n), "direct_subsidy_funds": im._wan(n * im.SUBSIDY_PER_PERSON)}
+    return {"direct_subsidy_persons": float(n), "direct_subsidy_funds": im.wan(n * im.SUBSIDY_PER_PERSON)}
 
 
 def headline(ctx, ids=None):
