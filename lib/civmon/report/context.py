@@ -41,6 +41,17 @@ def resolve_scope(scope: str, areas: pd.DataFrame | None) -> tuple[str | None, s
     return str(row["area_code"]), str(row["area_name"])
 
 
+def area_names(areas: pd.DataFrame) -> pd.Series:
+    """area_code -> area_name for every area (townships, villages, communities)."""
+    return pd.Series(areas["area_name"].astype(str).to_numpy(), index=areas["area_code"].astype(str).to_numpy())
+
+
+def label_areas(codes: pd.Series, names: pd.Series) -> pd.Series:
+    """The names of area codes (the code itself where the name is unknown)."""
+    c = codes.astype(str)
+    return c.map(names).fillna(c)
+
+
 def scope_frames(data: dict[str, pd.DataFrame], township: str | None) -> dict[str, pd.DataFrame]:
     """Filter every dataset with a township_code column to one township (identity for the district)."""
     if township is None:

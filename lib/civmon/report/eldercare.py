@@ -19,6 +19,7 @@ from civmon.report.headline import Headline, headline as headline_of
 from civmon.report.tables import Table, Text, table
 from civmon.report.headline import HEADLINE_IDS as _HEADLINES
 from civmon.stats import EstimationError, event_study, twfe
+from civmon.report.context import area_names, label_areas
 
 # The report's headline: the summary's seven figures, then the upgrade pipeline (one list for all reports).
 HEADLINE_IDS = _HEADLINES["eldercare"]
@@ -77,13 +78,7 @@ def target(params_targets: dict | None, indicator_id: str) -> float:
     return targets(params_targets)[indicator_id]
 
 
-def township_names(areas: pd.DataFrame) -> pd.Series:
-    """area_code -> area_name for every area (townships, villages, communities)."""
-    return areas.assign(area_code=areas["area_code"].astype(str)).set_index("area_code")["area_name"].astype(str)
-
-
-def _town(s: pd.Series, names: pd.Series) -> pd.Series:
-    return s.astype(str).map(names).fillna(s.astype(str))
+township_names = area_names  # code -> name for every area
 
 
 # --- facilities and the area standard -----------------------------------------------------------
@@ -117,7 +112,7 @@ def area_by_group(t: pd.DataFrame) -> pd.DataFrame:
 def area_by_township(t: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     """By township: centres, households served, centres below the standard (old-neighbourhood ones
     apart) and the m2 gap, with a 合计 row."""
-    g = t.assign(town=_town(t["township_code"], names), old_below=t["below_standard"] & (t["group"] == GROUPS[0]))
+    g = t.assign(town=label_areas(t["township_code"], names), old_below=t["below_standard"] & (t["group"] == GROUPS[0]))
     out = g.groupby("town", sort=True).agg(centres=("centre_id", "size"), households=("households_served", "sum"),
                                            below=("below_standard", "sum"), old_below=("old_below", "sum"),
                                            gap=("gap_m2", "sum")).reset_index()
@@ -143,7 +138,7 @@ def below_standard_list(t: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     """The centres below the standard (facilities, no person counts): old-neighbourhood centres
     first, then by township, largest gap first."""
     b = t[t["below_standard"]]
-    b = b.assign(town=_town(b["township_code"], names), rank=pd.Categorical(b["group"], GROUPS).codes)
+    b = b.assign(town=label_areas(b["township_code"], names), rank=pd.Categorical(b["group"], GROUPS).codes)
     b = b.sort_values(["rank", "town", "gap_m2"], ascending=[True, True, False])
     return pd.DataFrame({"乡镇街道": b["town"].to_numpy(), "中心": short_centre_name(b["centre_name"]).to_numpy(),
                          "类别": b["group"].to_numpy(), "建筑面积（平方米）": b["floor_area_m2"].to_numpy(float),
@@ -191,7 +186,7 @@ def meal_status(meal_coverage: pd.DataFrame, period: Period) -> pd.Series:
 def meal_by_township(meal_coverage: pd.DataFrame, period: Period, names: pd.Series, target: float) -> pd.DataFrame:
     """By township: villages and communities, those with meal service, coverage (%) against the
     target, and the number still to open to reach it; with a 合计 row."""
-    m = meal_coverage.assign(town=_town(meal_coverage["township_code"], names), covered=meal_status(meal_coverage, period))
+    m = meal_coverage.assign(town=label_areas(meal_coverage["township_code"], names), covered=meal_status(meal_coverage, period))
     out = m.groupby("town", sort=True).agg(n=("village_code", "size"), covered=("covered", "sum")).reset_index()
     out = pd.concat([out, pd.DataFrame([{"town": "合计", "n": len(m), "covered": m["covered"].sum()}])],
                     ignore_index=True)
@@ -207,7 +202,7 @@ def meal_uncovered(meal_coverage: pd.DataFrame, period: Period, areas: pd.DataFr
     one row per township with their count and names."""
     names = township_names(areas)
     u = meal_coverage[~meal_status(meal_coverage, period)]
-    u = pd.DataFrame({"town": _town(u["township_code"], names).to_numpy(),
+    u = pd.DataFrame({"town": label_areas(u["township_code"], names).to_numpy(),
                       "place": u["village_code"].astype(str).map(names).to_numpy()}).sort_values(["town", "place"])
     out = u.groupby("town", sort=True)["place"].agg(["size", "、".join]).reset_index()
     return pd.DataFrame({"乡镇街道": out["town"], "未开通数": out["size"].astype(int), "村（社区）": out["join"]})
@@ -273,7 +268,7 @@ def open_findings(findings: pd.DataFrame, institutions: pd.DataFrame, names: pd.
         .set_index("institution_id")["institution_name"].astype(str)
     return pd.DataFrame({
         "机构名称": o["institution_id"].astype(str).map(inst).to_numpy(),
-        "乡镇街道": _town(o["township_code"], names).to_numpy(),
+        "乡镇街道": label_areas(o["township_code"], names).to_numpy(),
         "问题类型": o["finding_type"].astype(str).map(FINDING_ZH).to_numpy(),
         "检查日期": o["inspection_date"].dt.strftime("%Y-%m-%d").to_numpy(),
         "整改期限": o["deadline"].dt.strftime("%Y-%m-%d").to_numpy(),
@@ -504,7 +499,7 @@ def carers_by_employer(c: pd.DataFrame, carers: pd.DataFrame, period: Period,
 
 def carers_by_township(c: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
     """By township: certified, not certified, employed (their sum) and the rate; with 合计."""
-    g = c.assign(town=_town(c["township_code"], names))
+    g = c.assign(town=label_areas(c["township_code"], names))
     out = g.groupby("town", sort=True).agg(n=("certified", "size"), cert=("certified", "sum")).reset_index()
     out = pd.concat([out, pd.DataFrame([{"town": "合计", "n": len(g), "cert": g["certified"].sum()}])],
                     ignore_index=True)

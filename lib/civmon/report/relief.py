@@ -19,6 +19,7 @@ from civmon.report.headline import HEADLINE_IDS as _HEADLINES
 from civmon.indicators.relief import LOW_INCOME, lowincome_roster, on_roster, standard_at
 from civmon.period import Period
 from civmon.stats import EstimationError, cox, its, km, proportion_ci
+from civmon.report.context import label_areas
 
 CATEGORY_ZH = dict(zip(DATASETS["relief_households"].column("category").values,
                        DATASETS["relief_households"].column("category").value_zh))
@@ -66,10 +67,6 @@ def township_names(areas: pd.DataFrame) -> pd.Series:
     t = areas[areas["level"].astype(str) == "township"]
     return pd.Series(t["area_name"].astype(str).to_numpy(), index=t["area_code"].astype(str).to_numpy())
 
-
-def _town(codes: pd.Series, names: pd.Series) -> pd.Series:
-    c = codes.astype(str)
-    return c.map(names).fillna(c)
 
 
 def _in(s: pd.Series, period: Period) -> pd.Series:
