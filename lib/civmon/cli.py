@@ -10,6 +10,7 @@ from typing import List, Optional
 import typer
 
 import civmon
+from civmon.errors import EXIT_BAD_INPUT, EXIT_OK, EXIT_REPORT_FAILED, CivmonError  # noqa: F401
 
 app = typer.Typer(
     name="civmon",
@@ -19,7 +20,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-EXIT_OK, EXIT_REPORT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 _state = {"debug": False}
 
 
@@ -48,13 +48,18 @@ def main(
     _state["debug"] = debug
 
 
+def _error(e: CivmonError, prefix: str = "") -> None:
+    """Exit with the error's own exit code, message and hint (see civmon.errors)."""
+    _fail(f"{prefix}{e}", code=e.exit_code, hint=e.hint)
+
+
 def _load_params(path: Path):
     from civmon.params import ParamsError, load_params
 
     try:
         return load_params(path)
     except ParamsError as e:
-        _fail(f"bad parameters.\n{e}", hint="Fix the file and run again; `civmon params` lists every key.")
+        _error(e, "bad parameters.\n")
 
 
 @app.command()
@@ -70,7 +75,6 @@ def run(
     out: Optional[Path] = typer.Option(None, "--out", help="Output root (default: the params' output_dir)."),
 ) -> None:
     """Run the reports a params file describes and export HTML/PDF into outputs/<run>/."""
-    from civmon.params import ParamsError
     from civmon.period import Period, PeriodError
     from civmon.run.batch import run_batch
 
@@ -95,8 +99,8 @@ def run(
                                force=force, quiet=quiet, launcher=launcher, out_root=out,
                                gate_factory=lambda params=params: _gate(params),
                                echo=typer.echo)
-        except (ParamsError, RuntimeError) as e:
-            _fail(str(e))
+        except CivmonError as e:
+            _error(e)
         counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
         typer.echo(f"{params.name}: {counts} in {result.seconds:.1f}s -> {result.run_dir / 'index.html'}")
         for r in result.failed:
@@ -110,7 +114,7 @@ def run(
 
 def _scopes(text: str, areas) -> list[str]:
     """--scopes: each name or code resolved against the data's areas ('district' for the district)."""
-    from civmon.report.context import ScopeError, resolve_scope
+    from civmon.data.scope import ScopeError, resolve_scope
 
     out = []
     for item in (s.strip() for s in text.split(",") if s.strip()):
@@ -131,22 +135,19 @@ def _gate(params):
 
 def _check_data(params):
     """Validate the run's data before any notebook starts; exit 2 listing every problem. Returns digests and areas."""
-    from civmon.data.pseudonymise import MissingKeyError
-    from civmon.report.context import ScopeError, load_data, resolve_scope
+    from civmon.data.scope import resolve_scope
+    from civmon.data.source import load_data
+    from civmon.errors import DataValidationError
 
     try:
-        data, _report, digests, _folder = load_data(params)
+        data, _report, digests, _folder = load_data(params.data)
         if params.scope != "all":
             resolve_scope(params.scope, data.get("areas"))
         return digests, data.get("areas")
-    except (ScopeError, FileNotFoundError, MissingKeyError) as e:
-        _fail(str(e))
-    except Exception as e:  # data errors carry their own full report
-        report = getattr(e, "report", None)
-        if report is not None:
-            _fail(f"the input data has problems; no report was run.\n{report.format()}",
-                  hint="Correct the files listed above (row numbers are as Excel shows them) and run again.")
-        raise
+    except DataValidationError as e:
+        _error(e, "the input data has problems; no report was run.\n")
+    except CivmonError as e:
+        _error(e)
 
 
 @app.command()
@@ -154,17 +155,14 @@ def validate(params_file: Path = typer.Argument(..., help="A params YAML file; i
     """Check a run's parameters and data files without running any report."""
     from civmon import data as cdata
     from civmon.data.loader import resolve_key
+    from civmon.data.source import data_folder
 
     params = _load_params(params_file)
-    if params.is_sample:
-        from civmon.sample import sample_dir
-
-        folder = sample_dir()
-    else:
-        folder = Path(params.data).expanduser()
-        if not folder.is_dir():
-            _fail(f"data folder {folder} does not exist.", hint="Set 'data' in the params file to 'sample' or a folder.")
-    report = cdata.validate_folder(folder, key=resolve_key(folder))
+    try:
+        folder = data_folder(params.data)
+        report = cdata.validate_folder(folder, key=resolve_key(folder))
+    except CivmonError as e:
+        _error(e)
     if not report.ok:
         typer.echo(report.format())
         raise typer.Exit(EXIT_BAD_INPUT)

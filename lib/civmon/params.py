@@ -10,17 +10,14 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from civmon.period import ACCEPTED_FORMS, Period, PeriodError
+from civmon import programmes as catalogue
+from civmon.errors import ParamsError, PeriodError
+from civmon.period import ACCEPTED_FORMS, Period
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PARAMS_FILE = REPO_ROOT / "params" / "default.yaml"
 
-PROGRAMMES = ("relief", "eldercare", "migrants")
 FORMATS = ("html", "pdf")
-
-
-class ParamsError(ValueError):
-    """Bad run parameters; the message names the file, line and field, and how to fix it."""
 
 
 class RunParams(BaseModel):
@@ -33,7 +30,8 @@ class RunParams(BaseModel):
     period: str = Field("2023H1", description=f"reporting period: {ACCEPTED_FORMS}")
     scope: str = Field("district", description="'district', 'all' (the district and every township), or one township's name or code")
     data: str = Field("sample", description="'sample' for the built-in synthetic data, or a folder of the bureau's files")
-    programmes: list[Literal["relief", "eldercare", "migrants"]] = Field(default_factory=lambda: list(PROGRAMMES))
+    programmes: list[str] = Field(default_factory=lambda: list(catalogue.selectable()),
+                                  description="the programme reports to run (the catalogue's ids)")
     overview: bool = Field(True, description="also render the half-year overview report")
     formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: list(FORMATS))
     language: Literal["zh"] = "zh"
@@ -56,6 +54,17 @@ class RunParams(BaseModel):
     @classmethod
     def _unique(cls, v: list) -> list:
         return list(dict.fromkeys(v))
+
+    @field_validator("programmes")
+    @classmethod
+    def _known_programmes(cls, v: list[str]) -> list[str]:
+        known = catalogue.selectable()
+        for pid in v:
+            if pid not in known:
+                close = difflib.get_close_matches(pid, known, n=1)
+                hint = f"; did you mean '{close[0]}'?" if close else ""
+                raise ValueError(f"unknown programme '{pid}' (one of {', '.join(known)}){hint}")
+        return v
 
     @field_validator("targets")
     @classmethod

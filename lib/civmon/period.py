@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from civmon.errors import PeriodError  # noqa: F401 (re-exported)
+
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -17,10 +19,6 @@ _PATTERNS = [
     ("month", re.compile(r"^(\d{4})-(\d{1,2})$")),
 ]
 _MONTHS = {"year": 12, "half": 6, "quarter": 3, "month": 1}
-
-
-class PeriodError(ValueError):
-    """A period label that is not one of the accepted forms."""
 
 
 @dataclass(frozen=True, order=True)

@@ -17,6 +17,9 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 
+from civmon.errors import MissingFontError
+from civmon.report.captions import caption_html, plain
+
 CJK_FONTS = ("Noto Sans CJK SC", "Source Han Sans SC", "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei",
              "SimHei")
 # Colours differ in lightness as well as hue, and series also differ by line style and marker, so
@@ -25,10 +28,6 @@ COLOURS = ("#1f4e79", "#d9822b", "#6a9f58", "#8c3b3b", "#7f7f7f", "#9c7fba", "#2
 LINESTYLES = ("-", "--", "-.", ":", (0, (5, 1, 1, 1)), (0, (3, 1)), "-", "--")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 DPI = 200
-
-
-class MissingFontError(RuntimeError):
-    """No CJK font is installed, so Chinese labels would render as empty boxes."""
 
 
 def cjk_font() -> str:
@@ -69,6 +68,7 @@ class Chart:
     caption: str
     source: str
     alt: str = ""
+    key: str | None = None  # what sentences refer to (civmon.report.captions.see); numbered 图N at export
 
     def png(self) -> bytes:
         buf = io.BytesIO()
@@ -79,8 +79,8 @@ class Chart:
     def _repr_html_(self) -> str:
         data = base64.b64encode(self.png()).decode()
         width_px = int(self.figure.get_figwidth() * 96)
-        return (f'<figure class="chart"><figcaption class="chart-title">{html.escape(self.caption)}</figcaption>'
-                f'<img src="data:image/png;base64,{data}" alt="{html.escape(self.alt or self.caption)}" '
+        return (f'<figure class="chart"><figcaption class="chart-title">{caption_html("图", self.caption, self.key)}</figcaption>'
+                f'<img src="data:image/png;base64,{data}" alt="{html.escape(plain(self.alt or self.caption))}" '
                 f'style="width:100%;max-width:{width_px}px">'
                 f'<p class="source-note">资料来源：{html.escape(self.source)}</p></figure>')
 
@@ -102,7 +102,7 @@ def _series_style(i: int) -> dict:
 
 
 def line_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *, caption: str, ylabel: str,
-               source: str, xlabel: str = "", vlines: dict | None = None) -> Chart:
+               source: str, xlabel: str = "", vlines: dict | None = None, key: str | None = None) -> Chart:
     """Lines of y over x, one per group, with optional labelled vertical markers (e.g. a policy change)."""
     with matplotlib.rc_context(style()):
         fig, ax = new_figure()
@@ -119,12 +119,12 @@ def line_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *, ca
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         if group is not None:
             ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8.5)
-    return Chart(fig, caption, source)
+    return Chart(fig, caption, source, key=key)
 
 
 def bar_chart(df: pd.DataFrame, category: str, value: str, *, caption: str, xlabel: str, source: str,
               reference: float | None = None, reference_label: str = "", horizontal: bool = True,
-              value_format: str = "{:,.0f}") -> Chart:
+              value_format: str = "{:,.0f}", key: str | None = None) -> Chart:
     """Bars per category (horizontal by default, for long township names), with an optional target line."""
     df = df.sort_values(value)
     with matplotlib.rc_context(style()):
@@ -141,11 +141,11 @@ def bar_chart(df: pd.DataFrame, category: str, value: str, *, caption: str, xlab
                         color=COLOURS[3], xytext=(3, -2), textcoords="offset points", va="top")
         ax.set_xlabel(xlabel)
         ax.grid(axis="y", visible=False)
-    return Chart(fig, caption, source)
+    return Chart(fig, caption, source, key=key)
 
 
 def estimate_chart(df: pd.DataFrame, x: str, *, caption: str, ylabel: str, source: str, xlabel: str = "",
-                   reference_x: float | None = -0.5, estimate="estimate", low="ci_low", high="ci_high") -> Chart:
+                   reference_x: float | None = -0.5, estimate="estimate", low="ci_low", high="ci_high", key: str | None = None) -> Chart:
     """Point estimates with 95% intervals (event studies): zero line and the treatment onset marked."""
     with matplotlib.rc_context(style()):
         fig, ax = new_figure()
@@ -159,11 +159,11 @@ def estimate_chart(df: pd.DataFrame, x: str, *, caption: str, ylabel: str, sourc
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper left", fontsize=8.5)
-    return Chart(fig, caption, source)
+    return Chart(fig, caption, source, key=key)
 
 
 def small_multiples(df: pd.DataFrame, *, facet: str, x: str, y: str, unit: str | None = None, caption: str,
-                    source: str, ncols: int = 3, mark_from=None) -> Chart:
+                    source: str, ncols: int = 3, mark_from=None, key: str | None = None) -> Chart:
     """One small line chart per facet (own y scale, unit in each title), shaded from `mark_from` on."""
     facets = list(dict.fromkeys(df[facet]))
     nrows = max(1, -(-len(facets) // ncols))
@@ -184,12 +184,12 @@ def small_multiples(df: pd.DataFrame, *, facet: str, x: str, y: str, unit: str |
                 ax.xaxis.set_major_formatter(matplotlib.dates.DateFormatter("%Y-%m"))
         for ax in axes[len(facets):]:
             ax.set_visible(False)
-    return Chart(fig, caption, source)
+    return Chart(fig, caption, source, key=key)
 
 
 def schedule_chart(df: pd.DataFrame, *, caption: str, source: str, as_of=None, label: str = "name",
                    planned=("planned_start", "planned_finish"), actual=("actual_start", "actual_finish"),
-                   slip: str | None = "finish_slip_days") -> Chart:
+                   slip: str | None = "finish_slip_days", key: str | None = None) -> Chart:
     """Project schedule (Gantt-like): per row a light planned bar and a dark actual bar below it;
     an actual bar still open at `as_of` runs to that date hatched; `as_of` is marked, and the
     finish slippage in days is written at the right of late rows."""
@@ -237,11 +237,11 @@ def schedule_chart(df: pd.DataFrame, *, caption: str, source: str, as_of=None, l
                    Patch(facecolor="white", edgecolor=COLOURS[1], hatch="////",
                                             label="实际工期（截至期末未完工）")]
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3, fontsize=8)
-    return Chart(fig, caption, source)
+    return Chart(fig, caption, source, key=key)
 
 
 def scatter_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *, caption: str, xlabel: str,
-                  ylabel: str, source: str, lines: dict | None = None, log: bool = False) -> Chart:
+                  ylabel: str, source: str, lines: dict | None = None, log: bool = False, key: str | None = None) -> Chart:
     """Points of y against x, one marker style per group, with optional labelled lines y = slope * x
     (`lines`: label -> slope; e.g. an area standard per household served)."""
     with matplotlib.rc_context(style()):
@@ -265,11 +265,11 @@ def scatter_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *,
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.legend(loc="upper left", fontsize=8.5)
-    return Chart(fig, caption, source)
+    return Chart(fig, caption, source, key=key)
 
 
 def its_chart(fitted: pd.DataFrame, *, caption: str, ylabel: str, source: str, intervention=None,
-              intervention_label: str = "政策调整", scale: float = 1.0) -> Chart:
+              intervention_label: str = "政策调整", scale: float = 1.0, key: str | None = None) -> Chart:
     """Interrupted time series: observed points, the fitted segmented line and, after the
     intervention, the counterfactual (pre-intervention trend continued) dashed. `fitted` is
     `civmon.stats.its(...).fitted` (time, observed, fitted, counterfactual, post); values are
@@ -295,11 +295,11 @@ def its_chart(fitted: pd.DataFrame, *, caption: str, ylabel: str, source: str, i
         ax.set_ylabel(ylabel)
         ax.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
         ax.legend(loc="upper left", fontsize=8.5)
-    return Chart(fig, caption, source)
+    return Chart(fig, caption, source, key=key)
 
 
 def km_chart(df: pd.DataFrame, *, caption: str, source: str, xlabel: str, ylabel: str = "仍在册比例（%）",
-             group: str = "group", time: str = "time") -> Chart:
+             group: str = "group", time: str = "time", key: str | None = None) -> Chart:
     """Kaplan-Meier step curves (in percent) with shaded pointwise confidence bands, one per group.
     `df` has group, time, survival, ci_low, ci_high and starts each group at time 0."""
     with matplotlib.rc_context(style()):
@@ -315,4 +315,4 @@ def km_chart(df: pd.DataFrame, *, caption: str, source: str, xlabel: str, ylabel
         ax.set_ylabel(ylabel)
         ax.set_xlim(left=0)
         ax.legend(loc="lower left", fontsize=8.5)
-    return Chart(fig, caption, source)
+    return Chart(fig, caption, source, key=key)

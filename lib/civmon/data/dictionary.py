@@ -12,9 +12,8 @@ from civmon.data import contracts
 from civmon.data import pseudonymise as ps
 from civmon.data.parsing import expected_categories
 from civmon.data.spec import DATASETS, Column, Dataset
+from civmon.programmes import CATALOGUE, SHARED_DATASETS
 
-PROGRAMMES = (("shared", "Shared 共用"), ("relief", "Social relief 社会救助"), ("eldercare", "Eldercare 养老服务"),
-              ("migrants", "Reservoir migrants 水库移民"), ("kpi", "Other work 其他工作"))
 
 KIND_TEXT = {
     "str": "text or code",
@@ -110,8 +109,10 @@ def dataset_markdown(ds: Dataset) -> str:
 def data_dictionary_markdown() -> str:
     """The whole data dictionary (what `civmon contracts` prints)."""
     parts = [PREAMBLE]
-    for prog, title in PROGRAMMES:
-        sets = [ds for ds in DATASETS.values() if ds.programme == prog]
+    sections = [("Shared 共用", SHARED_DATASETS),
+                *((f"{p.name_en} {p.short_zh}", p.datasets) for p in CATALOGUE.values())]
+    for title, names in sections:
+        sets = [ds for ds in DATASETS.values() if ds.name in names]
         if not sets:
             continue
         parts.append(f"## {title}\n")

@@ -8,6 +8,8 @@ Columns of kind `name` or `phone` are removed. Nothing downstream ever sees a ra
 
 from __future__ import annotations
 
+from civmon.errors import MissingKeyError  # noqa: F401 (re-exported)
+
 import hashlib
 import hmac
 import os
@@ -24,10 +26,6 @@ KEY_LENGTH = 16  # hex characters kept from the HMAC-SHA256 digest
 
 _WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _CHECK = "10X98765432"
-
-
-class MissingKeyError(RuntimeError):
-    """Real data was read without a pseudonymisation key in the environment."""
 
 
 def id_checksum(first17: str) -> str:

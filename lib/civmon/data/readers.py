@@ -10,6 +10,8 @@ is skipped. The frame's index is the row number a person sees in Excel (header r
 
 from __future__ import annotations
 
+from civmon.errors import UnreadableFile  # noqa: F401 (re-exported)
+
 import codecs
 import csv
 import io
@@ -49,14 +51,6 @@ class RawTable:
     header_row: int  # Excel row number of the header
     encoding: str | None = None
     problems: list[Problem] = field(default_factory=list)
-
-
-class UnreadableFile(Exception):
-    """The file cannot be read at all; carries the problem to report."""
-
-    def __init__(self, problem: Problem):
-        self.problem = problem
-        super().__init__(problem.message)
 
 
 def normalise_header(text) -> str:

@@ -38,7 +38,6 @@ class Column:
 class Dataset:
     name: str
     zh: str
-    programme: str  # shared, relief, eldercare, migrants, kpi
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...] = ()
@@ -73,7 +72,7 @@ def _add(ds: Dataset) -> Dataset:
 
 # --- shared -------------------------------------------------------------------------------------
 _add(Dataset(
-    "areas", "乡镇街道和村社区名录", "shared",
+    "areas", "乡镇街道和村社区名录",
     "Township-level units and their villages and communities.",
     (
         C("area_code", "区划代码", "str"),
@@ -90,7 +89,7 @@ _add(Dataset(
 CATEGORY = dict(values=("dibao", "dibian", "tekun"), value_zh=("低保", "低保边缘", "特困"))
 
 _add(Dataset(
-    "relief_households", "低收入对象名册", "relief",
+    "relief_households", "低收入对象名册",
     "The low-income roster: one row per household and spell on assistance.",
     (
         C("household_id", "户编号", "str"),
@@ -110,7 +109,7 @@ _add(Dataset(
     period_column="entry_date",
 ))
 _add(Dataset(
-    "relief_members", "低收入家庭成员", "relief",
+    "relief_members", "低收入家庭成员",
     "Members of roster households. ID numbers, names and phones are personal data.",
     (
         C("household_id", "户编号", "str"),
@@ -124,7 +123,7 @@ _add(Dataset(
     references={"household_id": "relief_households.household_id"},
 ))
 _add(Dataset(
-    "relief_payments", "低收入对象救助金发放", "relief",
+    "relief_payments", "低收入对象救助金发放",
     "Monthly assistance payments to roster households.",
     (
         C("household_id", "户编号", "str"),
@@ -140,7 +139,7 @@ _add(Dataset(
     period_column="month",
 ))
 _add(Dataset(
-    "relief_standards", "救助标准", "relief",
+    "relief_standards", "救助标准",
     "Assistance standards by category and effective date (yuan per person per month).",
     (
         C("category", "类别", "cat", **CATEGORY),
@@ -150,7 +149,7 @@ _add(Dataset(
     key=("category", "effective_date"),
 ))
 _add(Dataset(
-    "temp_relief", "临时救助", "relief",
+    "temp_relief", "临时救助",
     "Temporary-relief events. The applicant need not be on the roster.",
     (
         C("event_id", "救助编号", "str"),
@@ -167,7 +166,7 @@ _add(Dataset(
     period_column="date",
 ))
 _add(Dataset(
-    "child_subsidy", "孤儿及困境儿童生活补贴发放", "relief",
+    "child_subsidy", "孤儿及困境儿童生活补贴发放",
     "Monthly living-subsidy payments to orphans and children in difficulty.",
     (
         C("id_number", "儿童身份证号", "id_number"),
@@ -181,7 +180,7 @@ _add(Dataset(
     period_column="month",
 ))
 _add(Dataset(
-    "disability_subsidy", "残疾人两项补贴发放", "relief",
+    "disability_subsidy", "残疾人两项补贴发放",
     "Monthly disability subsidies: living subsidy (困难残疾人生活补贴) and nursing subsidy (重度残疾人护理补贴).",
     (
         C("id_number", "身份证号", "id_number"),
@@ -195,7 +194,7 @@ _add(Dataset(
     period_column="month",
 ))
 _add(Dataset(
-    "disability_registry", "残疾人登记", "relief",
+    "disability_registry", "残疾人登记",
     "The disabled persons' registry, for cross-registry matching (应纳尽纳).",
     (
         C("id_number", "身份证号", "id_number"),
@@ -208,7 +207,7 @@ _add(Dataset(
     key=("id_number",),
 ))
 _add(Dataset(
-    "children_registry", "困境儿童登记", "relief",
+    "children_registry", "困境儿童登记",
     "Orphans and children in difficulty identified by the children's registry.",
     (
         C("id_number", "儿童身份证号", "id_number"),
@@ -220,7 +219,7 @@ _add(Dataset(
     key=("id_number",),
 ))
 _add(Dataset(
-    "one_stop_cases", "大救助一站式办理", "relief",
+    "one_stop_cases", "大救助一站式办理",
     "Cases handled by the one-stop relief service, all channels.",
     (
         C("case_id", "办件编号", "str"),
@@ -236,7 +235,7 @@ _add(Dataset(
     period_column="date",
 ))
 _add(Dataset(
-    "alliance_needs", "助联体服务需求", "relief",
+    "alliance_needs", "助联体服务需求",
     "Needs collected by the three-level assistance alliance (助联体) and their resolution.",
     (
         C("need_id", "需求编号", "str"),
@@ -253,7 +252,7 @@ _add(Dataset(
 
 # --- eldercare ----------------------------------------------------------------------------------
 _add(Dataset(
-    "care_centres", "居家养老服务照料中心", "eldercare",
+    "care_centres", "居家养老服务照料中心",
     "Home- and community-based care centres.",
     (
         C("centre_id", "中心编号", "str"),
@@ -269,7 +268,7 @@ _add(Dataset(
     key=("centre_id",),
 ))
 _add(Dataset(
-    "centre_upgrades", "照料中心提升改造", "eldercare",
+    "centre_upgrades", "照料中心提升改造",
     "Upgrades of care centres: planned, started and completed dates, budget.",
     (
         C("centre_id", "中心编号", "str"),
@@ -283,7 +282,7 @@ _add(Dataset(
     references={"centre_id": "care_centres.centre_id"},
 ))
 _add(Dataset(
-    "centre_services", "照料中心月度服务", "eldercare",
+    "centre_services", "照料中心月度服务",
     "Monthly service records per centre.",
     (
         C("centre_id", "中心编号", "str"),
@@ -297,7 +296,7 @@ _add(Dataset(
     period_column="month",
 ))
 _add(Dataset(
-    "satisfaction_survey", "老年人满意度调查", "eldercare",
+    "satisfaction_survey", "老年人满意度调查",
     "Satisfaction survey responses about care centres (score 1-5).",
     (
         C("response_id", "问卷编号", "str"),
@@ -311,7 +310,7 @@ _add(Dataset(
     period_column="date",
 ))
 _add(Dataset(
-    "institutions", "养老机构", "eldercare",
+    "institutions", "养老机构",
     "Residential care institutions.",
     (
         C("institution_id", "机构编号", "str"),
@@ -323,7 +322,7 @@ _add(Dataset(
     key=("institution_id",),
 ))
 _add(Dataset(
-    "safety_inspections", "养老机构安全检查", "eldercare",
+    "safety_inspections", "养老机构安全检查",
     "Safety inspections and their findings; an inspection without findings has one row with empty finding fields.",
     (
         C("inspection_id", "检查编号", "str"),
@@ -342,7 +341,7 @@ _add(Dataset(
     period_column="inspection_date",
 ))
 _add(Dataset(
-    "dementia_beds", "认知障碍照护床位", "eldercare",
+    "dementia_beds", "认知障碍照护床位",
     "Dementia-care beds added, by institution and opening date.",
     (
         C("institution_id", "机构编号", "str"),
@@ -355,7 +354,7 @@ _add(Dataset(
     period_column="opened_date",
 ))
 _add(Dataset(
-    "carers", "养老护理员", "eldercare",
+    "carers", "养老护理员",
     "Care workers and their certification.",
     (
         C("id_number", "身份证号", "id_number"),
@@ -369,7 +368,7 @@ _add(Dataset(
     key=("id_number",),
 ))
 _add(Dataset(
-    "meal_coverage", "老年助餐覆盖", "eldercare",
+    "meal_coverage", "老年助餐覆盖",
     "Meal-service status of each village and community.",
     (
         C("village_code", "村社区代码", "str"),
@@ -382,7 +381,7 @@ _add(Dataset(
 
 # --- migrants -----------------------------------------------------------------------------------
 _add(Dataset(
-    "migrant_register", "水库移民后期扶持人口登记", "migrants",
+    "migrant_register", "水库移民后期扶持人口登记",
     "The post-support register of reservoir migrants.",
     (
         C("id_number", "身份证号", "id_number"),
@@ -399,7 +398,7 @@ _add(Dataset(
     key=("id_number",),
 ))
 _add(Dataset(
-    "migrant_payments", "移民直补资金发放", "migrants",
+    "migrant_payments", "移民直补资金发放",
     "Direct-subsidy payments (600 yuan per person per year).",
     (
         C("payment_id", "发放编号", "str"),
@@ -413,7 +412,7 @@ _add(Dataset(
     period_column="paid_date",
 ))
 _add(Dataset(
-    "migrant_projects", "后期扶持项目", "migrants",
+    "migrant_projects", "后期扶持项目",
     "Post-support projects: budget, spending, schedule and acceptance.",
     (
         C("project_id", "项目编号", "str"),
@@ -434,7 +433,7 @@ _add(Dataset(
     key=("project_id",),
 ))
 _add(Dataset(
-    "migrant_survey", "移民户收入与满意度调查", "migrants",
+    "migrant_survey", "移民户收入与满意度调查",
     "Household panel survey of migrants: per-capita disposable income and satisfaction.",
     (
         C("household_id", "户编号", "str"),
@@ -446,7 +445,7 @@ _add(Dataset(
     key=("household_id", "year"),
 ))
 _add(Dataset(
-    "rural_income_benchmark", "农村居民人均可支配收入", "migrants",
+    "rural_income_benchmark", "农村居民人均可支配收入",
     "The local rural per-capita disposable income benchmark by year.",
     (
         C("year", "年度", "int", min=2000, max=2100),
@@ -455,7 +454,7 @@ _add(Dataset(
     key=("year",),
 ))
 _add(Dataset(
-    "migrant_visits", "入千访万走访记录", "migrants",
+    "migrant_visits", "入千访万走访记录",
     "Follow-up visits to migrant households (入千访万).",
     (
         C("visit_id", "走访编号", "str"),
@@ -469,7 +468,7 @@ _add(Dataset(
 
 # --- other work of the summary ------------------------------------------------------------------
 _add(Dataset(
-    "kpi", "其他工作指标", "kpi",
+    "kpi", "其他工作指标",
     "Figures for the summary's other work (charity, community, affairs): indicator id, period, value.",
     (
         C("indicator_id", "指标代码", "str"),

@@ -8,6 +8,8 @@ collects all of them at once so staff can fix a file in one pass instead of one 
 
 from __future__ import annotations
 
+from civmon.errors import DataValidationError  # noqa: F401 (re-exported)
+
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
@@ -175,11 +177,3 @@ class ValidationReport:
 
     def __str__(self) -> str:
         return self.format()
-
-
-class DataValidationError(Exception):
-    """Raised by LoadResult.raise_for_errors() when the data has errors; carries the report."""
-
-    def __init__(self, report: ValidationReport):
-        self.report = report
-        super().__init__(report.format())

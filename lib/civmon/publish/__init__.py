@@ -1,5 +1,6 @@
-"""What leaves civmon: small-cell suppression for published tables and charts, and the
-publication gate that scans rendered reports for personal data before they are released."""
+"""The publication gate: rendered reports are scanned for personal data (ID and mobile numbers,
+names from the raw files, pseudonyms, the key) before they are released. Suppression of small
+cells, which happens before rendering, is civmon.disclosure."""
 
 from civmon.publish.gate import (
     KINDS,
@@ -12,19 +13,8 @@ from civmon.publish.gate import (
     scan_text,
 )
 from civmon.publish.identifiers import raw_names_from_folder, raw_pseudonyms_from_folder
-from civmon.publish.suppress import (
-    SUPPRESSED,
-    ChartData,
-    Suppressed,
-    audit,
-    chart_note,
-    suppress_counts,
-    suppress_series_for_chart,
-    suppression_note,
-)
 
 __all__ = [
-    "KINDS", "Finding", "NameMatcher", "Scanner", "ScanReport", "raw_names_from_folder", "raw_pseudonyms_from_folder", "scan_path",
-    "scan_report", "scan_text", "SUPPRESSED", "ChartData", "Suppressed", "audit", "chart_note",
-    "suppress_counts", "suppress_series_for_chart", "suppression_note",
+    "KINDS", "Finding", "NameMatcher", "Scanner", "ScanReport", "raw_names_from_folder", "raw_pseudonyms_from_folder",
+    "scan_path", "scan_report", "scan_text",
 ]

@@ -6,8 +6,9 @@ The callable is a picklable object (the runner hands it to worker processes)."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
+from civmon.data.source import data_folder
+from civmon.errors import MissingKeyError
 from civmon.publish.gate import Scanner, scan_report
 
 
@@ -21,29 +22,17 @@ class ReportGate:
         return [f.format() for f in scan_report(list(paths), scanner=self.scanner).findings]
 
 
-def data_folder(data) -> Path | None:
-    """The folder of raw files behind params `data`: the built-in sample, a folder, or None."""
-    if data is None:
-        return None
-    if str(data) == "sample":
-        from civmon.sample import sample_dir
-
-        return sample_dir()
-    return Path(data).expanduser()
-
-
 def scanner_for(data=None) -> Scanner:
     """A scanner for reports made from `data` ("sample" or a folder): the names and ID pseudonyms
     in its raw files and its pseudonymisation key. Without data, only the patterns (IDs, phones,
     16-hex pseudonyms) and the key in the environment, if set."""
     from civmon.data.pseudonymise import KEY_ENV
 
-    folder = data_folder(data)
+    folder = None if data is None else data_folder(str(data), must_exist=False)
     if folder is None or not folder.is_dir():
         key = os.environ.get(KEY_ENV, "")
         return Scanner(secrets={key} if key else ())
     from civmon.data.loader import resolve_key
-    from civmon.data.pseudonymise import MissingKeyError
 
     try:
         key = resolve_key(folder)

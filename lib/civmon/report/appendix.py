@@ -6,7 +6,8 @@ import pandas as pd
 
 from civmon.data.spec import DATASETS
 from civmon.report.provenance import provenance, provenance_tables
-from civmon.report.tables import Table, Text, table
+from civmon.programmes import datasets_read
+from civmon.report.tables import Group, Table, Text, table
 
 
 def data_quality_frame(validation, datasets) -> pd.DataFrame:
@@ -31,21 +32,18 @@ def data_quality_frame(validation, datasets) -> pd.DataFrame:
 
 def data_quality(ctx) -> Table | Text:
     """The data-quality appendix of one report."""
-    from civmon.run.jobs import datasets_read
-
     frame = data_quality_frame(ctx.validation, datasets_read(ctx.programme))
     if frame.empty:
         return Text(["本报告所用数据均通过校验，无数据质量提示。"])
-    return table(frame, caption="附表 数据质量提示（校验警告）",
+    return table(frame, caption="附表 数据质量提示（校验警告）", numbered=False,
                  notes=["行号为 Excel 中所见行号（表头为第1行）。出于隐私保护，不显示单元格原值。"])
 
 
-def provenance_section(ctx) -> list[Table]:
+def provenance_section(ctx) -> Group:
     """Parameters, input file digests and software versions, as three tables."""
-    from civmon.run.jobs import datasets_read
-
     reads = set(datasets_read(ctx.programme))
     record = provenance(ctx.params, {k: v for k, v in ctx.sha256.items() if k in reads})
     params, inputs, soft = provenance_tables(record)
-    return [table(params, caption="附表 运行参数"), table(inputs, caption="附表 输入数据文件（SHA-256）"),
-            table(soft, caption="附表 软件版本与运行信息")]
+    return Group([table(params, caption="附表 运行参数", numbered=False),
+                  table(inputs, caption="附表 输入数据文件（SHA-256）", numbered=False),
+                  table(soft, caption="附表 软件版本与运行信息", numbered=False)])

@@ -12,6 +12,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import Preprocessor, TagRemovePreprocessor
 
+from civmon.report.captions import number_captions
 from civmon.report.info import INDICATORS_MIME, REPORT_MIME, SAMPLE_BANNER, ReportInfo
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[1] / "templates"
@@ -98,11 +99,13 @@ def _exporter() -> HTMLExporter:
 
 
 def render_html(nb: nbformat.NotebookNode, info: ReportInfo | None = None) -> str:
-    """The report's HTML: title block, table of contents, outputs only; CSS inline, images embedded."""
+    """The report's HTML: title block, table of contents, outputs only, tables and charts numbered;
+    CSS inline, images embedded."""
     info = info or report_info(nb)
     css = (TEMPLATES_DIR / "civmon" / "report.css").read_text(encoding="utf-8") + page_css(info)
     resources = {"civmon": {**asdict(info), "css": css, "banner": SAMPLE_BANNER}}
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    body = number_captions(body)
     items = "".join(
         f'<li class="toc-l{h["level"]}"><a href="#{h["anchor"]}">{html.escape(h["text"])}</a></li>'
         for h in _heading_toc(body))

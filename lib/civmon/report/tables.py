@@ -9,6 +9,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from civmon.disclosure import SUPPRESSED as SUPPRESSED_MARK
+from civmon.disclosure import suppress_counts
+from civmon.errors import DisclosureError
+from civmon.report.captions import caption_html, plain, text_html
+
 
 def format_number(value, decimals: int | None = None) -> str:
     """Thousands separators; integers without decimals, other numbers with `decimals` (default 2)."""
@@ -37,6 +42,8 @@ class Table:
     total_row: bool = False
     index: bool = False
     row_decimals: list | None = None  # per-row decimals where a column has none (mixed-unit tables)
+    key: str | None = None  # what sentences refer to (see civmon.report.captions.see)
+    numbered: bool = True  # 表N, numbered at export (appendix tables are not)
 
     def _cell(self, col, value, row: int = 0) -> str:
         if isinstance(value, Markup):
@@ -59,8 +66,8 @@ class Table:
         for i, rec in enumerate(df.itertuples(index=False, name=None)):
             cls = ' class="total"' if self.total_row and i == n - 1 else ""
             rows.append(f"<tr{cls}>" + "".join(self._cell(c, v, i) for c, v in zip(df.columns, rec)) + "</tr>")
-        cap = f"<caption>{html.escape(self.caption)}</caption>" if self.caption else ""
-        notes = "".join(f'<p class="table-note">{html.escape(t)}</p>' for t in self.notes)
+        cap = f"<caption>{caption_html('表', self.caption, self.key, self.numbered)}</caption>" if self.caption else ""
+        notes = "".join(f'<p class="table-note">{text_html(t)}</p>' for t in self.notes)
         return (f'<table class="civmon-table">{cap}<thead><tr>{head}</tr></thead>'
                 f'<tbody>{"".join(rows)}</tbody></table>{notes}')
 
@@ -68,29 +75,21 @@ class Table:
         return self.to_html()
 
     def __repr__(self) -> str:
-        return f"{self.caption}\n{self.frame.to_string()}"
-
-
-from civmon.publish.suppress import SUPPRESSED as SUPPRESSED_MARK  # noqa: E402
-
-
-class DisclosureError(ValueError):
-    """A table that cannot be published at this level without revealing a small count."""
+        return f"{'表 ' if self.numbered else ''}{plain(self.caption)}\n{self.frame.to_string()}"
 
 
 def area_table(frame: pd.DataFrame, *, caption: str, count_columns, threshold: int, rate_columns=None,
                amount_columns=None, label_column: str | None = None, total_row: str | None = None,
-               total_column: str | None = None, notes=(), decimals=None) -> Table:
+               total_column: str | None = None, notes=(), decimals=None, key: str | None = None) -> Table:
     """A table of persons or households by area, through small-cell suppression (primary and secondary)."""
-    from civmon.publish import suppress_counts
-
     s = suppress_counts(frame, count_columns, threshold, rate_columns=rate_columns, amount_columns=amount_columns,
                         total_row=total_row, total_column=total_column, label_column=label_column)
     if s.exposed:
         raise DisclosureError(f"{caption}: cells {s.exposed} cannot be protected at this level; publish a coarser table")
     last_is_total = total_row is not None and label_column is not None and len(frame) \
         and str(frame[label_column].iloc[-1]) == total_row
-    return table(s.frame, caption=caption, notes=[*notes, *s.notes], decimals=decimals, total_row=bool(last_is_total))
+    return table(s.frame, caption=caption, notes=[*notes, *s.notes], decimals=decimals, total_row=bool(last_is_total),
+                 key=key)
 
 
 class Markup(str):
@@ -98,10 +97,10 @@ class Markup(str):
 
 
 def table(frame: pd.DataFrame, caption: str = "", notes=(), decimals=None, total_row=False, index=False,
-          row_decimals=None) -> Table:
-    """Wrap a DataFrame for display in a report."""
+          row_decimals=None, key: str | None = None, numbered: bool = True) -> Table:
+    """Wrap a DataFrame for display in a report; `caption` is the title only (the number comes at export)."""
     return Table(frame, caption, list(notes), dict(decimals or {}), total_row, index,
-                 None if row_decimals is None else list(row_decimals))
+                 None if row_decimals is None else list(row_decimals), key, numbered)
 
 
 def unit_decimals(unit: str, values) -> int:
@@ -123,10 +122,32 @@ class Text:
 
     def _repr_html_(self) -> str:
         cls = f' class="{self.css_class}"' if self.css_class else ""
-        return "".join(f"<p{cls}>{html.escape(p)}</p>" for p in self.paragraphs)
+        return "".join(f"<p{cls}>{text_html(p)}</p>" for p in self.paragraphs)
 
     def __repr__(self) -> str:
-        return "\n".join(self.paragraphs)
+        return "\n".join(plain(p) for p in self.paragraphs)
+
+
+@dataclass
+class Group:
+    """Several section elements shown by one notebook call, in order (None entries are left out)."""
+
+    parts: list
+
+    def __post_init__(self):
+        self.parts = [p for p in self.parts if p is not None]
+
+    def _repr_html_(self) -> str:
+        return "".join(p._repr_html_() for p in self.parts)
+
+    def __repr__(self) -> str:
+        return "\n\n".join(repr(p) for p in self.parts)
+
+    def __iter__(self):
+        return iter(self.parts)
+
+    def __len__(self) -> int:
+        return len(self.parts)
 
 
 def findings(sentences: list[str]) -> Text:

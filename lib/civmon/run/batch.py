@@ -16,6 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from civmon.errors import RunError
 from civmon.params import RunParams
 from civmon.run.execute import JobResult, execute_job, read_job_file, stale_reason
 from civmon.run.jobs import Job, job_key, plan_jobs
@@ -63,7 +64,7 @@ class ForkServer:
         ready = os.read(r, 1)
         os.close(r)
         if ready != b"1":
-            raise RuntimeError("the forked-kernel server did not start; try --launcher plain")
+            raise RunError("the forked-kernel server did not start; try --launcher plain")
         kernelspec(self.dir, self.socket)
         os.environ["JUPYTER_PATH"] = os.pathsep.join(filter(None, [str(self.dir), os.environ.get("JUPYTER_PATH")]))
         return self
@@ -80,7 +81,7 @@ class ForkServer:
 
 def resolve_scopes(params: RunParams, areas, by: str | None) -> list[str]:
     """'district', township codes, or both, from the params' scope and the --by option."""
-    from civmon.report.context import resolve_scope
+    from civmon.data.scope import resolve_scope
 
     towns = sorted(areas.loc[areas["level"] == "township", "area_code"].astype(str)) if areas is not None else []
     if by == "township" or params.scope == "all":
@@ -109,7 +110,7 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        raise RuntimeError(f"another civmon run is writing to {run_dir}; wait for it to finish") from None
+        raise RunError(f"another civmon run is writing to {run_dir}; wait for it to finish") from None
     for leftover in (".staging", ".trash"):  # from a run that was killed
         shutil.rmtree(run_dir / leftover, ignore_errors=True)
     handler = _setup_log(run_dir, quiet)

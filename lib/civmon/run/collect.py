@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 import civmon
-from civmon.report.context import REPORTS
+from civmon import programmes
 from civmon.report.info import SAMPLE_BANNER
 
 STATUS_ZH = {"ok": "已发布", "skipped": "已发布（未变化）", "failed": "失败", "withheld": "已拦截"}
@@ -73,7 +73,7 @@ def index_html(batch, indicators: pd.DataFrame) -> str:
     """The run's index: every report with links, status, key figures and warnings; readable offline."""
     synthetic = any(r.info.get("synthetic") for r in batch.results)
     rows = []
-    order = {p: i for i, p in enumerate(REPORTS)}
+    order = {p: i for i, p in enumerate(programmes.CATALOGUE)}
     for r in sorted(batch.results, key=lambda r: (r.period, r.scope != "district", r.scope, order.get(r.programme, 9))):
         figs = _key_figures(r)
         warn = r.info.get("warnings", 0)
@@ -81,7 +81,7 @@ def index_html(batch, indicators: pd.DataFrame) -> str:
         detail = html.escape(r.error or "；".join(r.findings) or "")
         rows.append(
             f"<tr class=\"st-{r.status}\"><td>{html.escape(r.info.get('scope_label', r.scope))}</td>"
-            f"<td>{html.escape(REPORTS.get(r.programme, ('', r.programme))[1])}</td><td>{html.escape(r.period)}</td>"
+            f"<td>{html.escape(_title(r.programme))}</td><td>{html.escape(r.period)}</td>"
             f"<td>{_link(r, 'html')}</td><td>{_link(r, 'pdf')}</td>"
             f"<td><span class=\"status\">{status}</span>{'<br><small>' + detail + '</small>' if detail else ''}</td>"
             f"<td>{figs or '—'}</td><td class=\"num\">{warn}</td></tr>")
@@ -114,3 +114,9 @@ small {{ color: #5b6575; }}
 <p><small>仅网页版和 PDF 为可发布材料；同目录下的 .ipynb 为研究人员工作文件，不对外发布。</small></p>
 </body></html>
 """
+
+
+def _title(pid: str) -> str:
+    """A report's Chinese title (its id where the catalogue does not know it)."""
+    entry = programmes.CATALOGUE.get(pid)
+    return entry.name_zh if entry else pid

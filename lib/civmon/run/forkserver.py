@@ -23,7 +23,7 @@ ENV_PRELOAD = "CIVMON_FORK_PRELOAD"  # params `data` value whose frames the serv
 PRELOAD = ("numpy", "pandas", "scipy.stats", "statsmodels.api", "matplotlib", "matplotlib.figure",
            "matplotlib_inline.backend_inline", "pydantic", "yaml", "pyarrow.parquet",
            "ipykernel.kernelapp", "civmon.report", "civmon.plots", "civmon.params", "civmon.indicators",
-           "civmon.stats", "civmon.data")
+           "civmon.stats", "civmon.data", "civmon.evaluation")
 
 
 def _send(sock: socket.socket, obj) -> None:
@@ -78,12 +78,19 @@ def serve(socket_path: str, ready_fd: int | None = None) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    from civmon.programmes import CATALOGUE
+
+    for entry in CATALOGUE.values():  # each programme's evaluation and phrasing
+        for name in (entry.evaluation, entry.phrasing):
+            try:
+                importlib.import_module(name)
+            except ImportError:
+                pass
     preload = os.environ.get(ENV_PRELOAD)
     if preload:  # the run's validated data, inherited by every kernel (copy-on-write)
-        from civmon.params import RunParams
-        from civmon.report.context import preload as preload_data
+        from civmon.data.source import preload as preload_data
 
-        preload_data(RunParams(data=preload))
+        preload_data(preload)
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     if os.path.exists(socket_path):

@@ -8,19 +8,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from civmon.data.spec import DATASETS
+from civmon import programmes
 from civmon.params import REPO_ROOT, RunParams
-from civmon.report.context import REPORTS
 
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 CIVMON_SRC = Path(__file__).resolve().parents[1]
-
-
-def datasets_read(programme: str) -> tuple[str, ...]:
-    """The datasets a report reads: its programme's and the shared ones; the overview reads all."""
-    if programme == "overview":
-        return tuple(sorted(DATASETS))
-    return tuple(sorted(n for n, d in DATASETS.items() if d.programme in (programme, "shared")))
 
 
 @dataclass
@@ -36,7 +28,7 @@ class Job:
 
     @property
     def notebook(self) -> Path:
-        return Path(self.notebooks_dir) / REPORTS[self.programme][0]
+        return Path(self.notebooks_dir) / programmes.get(self.programme).notebook
 
     @property
     def rel_dir(self) -> Path:
@@ -80,7 +72,7 @@ def job_key(job: Job, data_digests: dict[str, str], formats: tuple[str, ...]) ->
     h = hashlib.sha256()
     h.update(job.notebook.read_bytes())
     h.update(json.dumps(job.params, sort_keys=True, ensure_ascii=False).encode())
-    for name in datasets_read(job.programme):
+    for name in programmes.datasets_read(job.programme):
         h.update(f"{name}={data_digests.get(name, '-')}".encode())
     h.update(",".join(sorted(formats)).encode())
     h.update(source_digest().encode())

@@ -25,17 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-SUPPRESSED = "＊"  # full-width asterisk: the symbol a hidden cell shows
-
-
-def suppression_note(threshold: int = 5) -> str:
-    """The Chinese footnote every table or chart with hidden cells carries."""
-    return f"{SUPPRESSED} 少于{threshold}户（人）的单元格及可据以推算的单元格已隐去。"
-
-
-def chart_note(threshold: int = 5) -> str:
-    """The Chinese note under a chart with values left out."""
-    return f"注：少于{threshold}户（人）的数值及可据以推算的数值未予显示。"
+from civmon.disclosure.prose import SUPPRESSED, chart_note, suppression_note  # noqa: F401
 
 
 @dataclass

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civmon.publish import SUPPRESSED, audit, suppress_counts, suppress_series_for_chart
+from civmon.disclosure import SUPPRESSED, audit, suppress_counts, suppress_series_for_chart
 
 CATS = ["低保", "低保边缘", "特困"]
 
