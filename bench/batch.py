@@ -24,8 +24,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-PROGRAMMES = ["relief", "eldercare", "migrants"]
-NOTEBOOK = {"relief": "relief_outcomes.ipynb", "eldercare": "eldercare_upgrades.ipynb", "migrants": "migrant_support.ipynb"}
+
+from civmon import programmes  # noqa: E402
+
+PROGRAMMES = list(programmes.selectable())
+NOTEBOOK = {p: programmes.get(p).notebook for p in PROGRAMMES}
 
 
 def scopes(quick: bool) -> list[str]:

@@ -66,7 +66,7 @@ def report_notebook() -> nbformat.NotebookNode:
                            "人数": rng.integers(0, 120, len(villages)),
                            "救助金额（元）": rng.integers(0, 900_000, len(villages)).astype(float),
                            "覆盖率（%）": rng.uniform(0, 3, len(villages)).round(2)})
-        html = cr.table(df, caption=f"表{k + 1} 各村社区低收入对象", notes=["注：演示数据。"])._repr_html_()
+        html = cr.table(df, caption="各村社区低收入对象", notes=["注：演示数据。"])._repr_html_()
         cell = new_code_cell("")
         cell.outputs = [new_output("display_data", data={"text/html": html, "text/plain": "table"})]
         cells += [new_markdown_cell(f"## {k + 1}、分析\n\n" + PROSE[k * 500:(k + 1) * 500]), cell]

@@ -138,6 +138,16 @@ def datasets_read(pid: str) -> tuple[str, ...]:
     return get(pid).reads
 
 
+def owner(dataset: str) -> str:
+    """The programme whose dataset it is ("shared" for the datasets every report reads)."""
+    if dataset in SHARED_DATASETS:
+        return "shared"
+    for p in CATALOGUE.values():
+        if dataset in p.datasets:
+            return p.id
+    raise KeyError(f"dataset '{dataset}' belongs to no programme of the catalogue")
+
+
 def all_datasets() -> tuple[str, ...]:
     """Every dataset some programme reads, sorted (each dataset belongs to one entry; a test checks)."""
     return tuple(sorted({*SHARED_DATASETS, *(d for p in CATALOGUE.values() for d in p.datasets)}))

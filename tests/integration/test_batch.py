@@ -36,9 +36,9 @@ def _params(tmp_path, data, **kw):
 
 
 def _load(params):
-    from civmon.report.context import load_data
+    from civmon.data.source import load_data
 
-    data, _, digests, _ = load_data(params)
+    data, _, digests, _ = load_data(params.data)
     return digests, data["areas"]
 
 

@@ -6,7 +6,7 @@ import re
 import pandas as pd
 import pytest
 
-from civmon.report.context import REPORTS
+from civmon.programmes import CATALOGUE
 from civmon.report.info import SAMPLE_BANNER
 
 from pdfutil import needs_poppler, pdf_text
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.xdist_group("default_run")
 
 
 def test_every_report_has_notebook_html_and_pdf(default_run):
-    for prog in REPORTS:
+    for prog in CATALOGUE:
         d = default_run / "district" / "2023H1" / prog
         stem = f"{prog}-district-2023H1"
         for ext in ("ipynb", "html", "pdf"):
@@ -27,13 +27,14 @@ def test_every_report_has_notebook_html_and_pdf(default_run):
 
 @needs_poppler
 def test_pdfs_carry_their_chinese_titles(default_run):
-    for prog, (_, title) in REPORTS.items():
+    for prog, entry in CATALOGUE.items():
+        title = entry.name_zh
         text = pdf_text(default_run / "district" / "2023H1" / prog / f"{prog}-district-2023H1.pdf")
         assert title in text and SAMPLE_BANNER in text
 
 
 def test_html_is_a_document_without_code(default_run):
-    for prog in REPORTS:
+    for prog in CATALOGUE:
         html = (default_run / "district" / "2023H1" / prog / f"{prog}-district-2023H1.html").read_text()
         assert "run_params" not in html and "import civmon" not in html and "injected-parameters" not in html
         assert not re.search(r"https?://", html)
@@ -61,8 +62,8 @@ def test_collected_indicators_reproduce_the_summary(default_run):
 
 def test_index_lists_every_report_with_links(default_run):
     index = (default_run / "index.html").read_text()
-    for prog, (_, title) in REPORTS.items():
-        assert title in index
+    for prog, entry in CATALOGUE.items():
+        assert entry.name_zh in index
         assert f'href="district/2023H1/{prog}/{prog}-district-2023H1.pdf"' in index
     assert ".ipynb" not in index.replace("同目录下的 .ipynb", "")
 

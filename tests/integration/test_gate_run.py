@@ -7,7 +7,7 @@ import pytest
 
 from civmon.params import RunParams
 from civmon.publish.gate_hook import gate_for_run
-from civmon.report.context import load_data
+from civmon.data.source import load_data
 from civmon.run.batch import run_batch
 from civmon.run.jobs import NOTEBOOKS_DIR
 
@@ -35,7 +35,7 @@ def test_a_leaking_report_is_withheld_and_the_others_published(tmp_path, data_co
     (nbdir / "relief_outcomes.ipynb").write_text(json.dumps(nb))
     params = RunParams(data=str(data_copy), programmes=["relief", "migrants"], overview=False, formats=["html", "pdf"],
                        output_dir=str(tmp_path / "out"), run_name="gate")
-    _, _, digests, _ = load_data(params)
+    _, _, digests, _ = load_data(params.data)
     res = run_batch(params, data_digests=digests, areas=None, scopes=["district"], jobs=2, quiet=True,
                     notebooks_dir=nbdir, gate=gate_for_run(params))
     status = {r.programme: r for r in res.results}
@@ -55,7 +55,7 @@ def test_a_leaking_report_is_withheld_and_the_others_published(tmp_path, data_co
 
 def test_full_sample_run_district_and_every_township_passes_the_gate(tmp_path):
     params = RunParams(scope="all", formats=["html"], output_dir=str(tmp_path / "out"), run_name="all")
-    data, _, digests, _ = load_data(params)
+    data, _, digests, _ = load_data(params.data)
     res = run_batch(params, data_digests=digests, areas=data["areas"], jobs=2, quiet=True, gate=gate_for_run(params))
     assert len(res.results) == 15 * 4
     bad = [(r.label, r.status, r.error, r.findings) for r in res.results if r.status != "ok"]

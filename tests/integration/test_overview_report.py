@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from civmon.params import RunParams
-from civmon.report.context import load_data
+from civmon.data.source import load_data
 from civmon.run.batch import run_batch
 
 pytestmark = pytest.mark.xdist_group("overview")
@@ -17,7 +17,7 @@ def test_targets_get_their_status(tmp_path):
                "lowincome_households": 3300}
     params = RunParams(programmes=[], overview=True, formats=["html"], targets=targets,
                        output_dir=str(tmp_path / "out"), run_name="ov")
-    data, _, digests, _ = load_data(params)
+    data, _, digests, _ = load_data(params.data)
     res = run_batch(params, data_digests=digests, areas=data["areas"], scopes=["district"], jobs=1, quiet=True)
     assert res.counts == {"ok": 1}, [r.error for r in res.results]
     ind = pd.read_csv(res.run_dir / "indicators.csv").set_index("indicator_id")

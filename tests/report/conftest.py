@@ -17,12 +17,13 @@ DEMO_CELLS = [
     new_code_cell(
         "import pandas as pd\nimport civmon.report as cr\n"
         "df = pd.DataFrame({'乡镇街道': [f'第{i}号乡镇' for i in range(120)], '户数': range(1000, 1120), '金额（万元）': [i * 1.25 for i in range(120)]})\n"
-        "cr.table(df, caption='表1 长表格跨页测试', notes=['注：演示数据。'])"),
+        "cr.table(df, caption='长表格跨页测试', key='long', notes=['注：演示数据。'])"),
+    new_code_cell("from civmon.report.captions import see\ncr.Text([f'各乡镇明细见{see(\"表\", \"long\")}，趋势见{see(\"图\", \"trend\")}。'])"),
     new_markdown_cell("## 二、图表\n\n### 2.1 月度趋势"),
     new_code_cell(
         "from civmon import plots\n"
         "d = pd.DataFrame({'月份': pd.date_range('2022-01-01', periods=18, freq='MS').repeat(2), '类别': ['低保', '低保边缘'] * 18, '户数': range(36)})\n"
-        "plots.line_chart(d, '月份', '户数', '类别', caption='图1 低收入对象户数（按类别）', ylabel='户数（户）', source='演示数据')"),
+        "plots.line_chart(d, '月份', '户数', '类别', caption='低收入对象户数（按类别）', ylabel='户数（户）', source='演示数据', key='trend')"),
     new_code_cell("import sys; print('warning text', file=sys.stderr)"),
 ]
 

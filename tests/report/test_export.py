@@ -40,6 +40,13 @@ class TestHtml:
         assert '<td class="num">1,119</td>' in html
         assert '<th class="num" scope="col">金额（万元）</th>' in html
 
+    def test_captions_are_numbered_and_references_resolved_at_export(self, exported):
+        html = exported["html"].read_text(encoding="utf-8")
+        assert "<caption>表1 长表格跨页测试</caption>" in html
+        assert '<figcaption class="chart-title">图1 低收入对象户数（按类别）</figcaption>' in html
+        assert "各乡镇明细见表1，趋势见图1。" in html
+        assert "civmon-no" not in html and "civmon-ref" not in html and "⟦" not in html
+
     def test_chart_is_embedded_png_with_source(self, exported):
         html = exported["html"].read_text(encoding="utf-8")
         assert 'src="data:image/png;base64,' in html

@@ -2,7 +2,8 @@
 
 from civmon.params import RunParams
 from civmon.run.execute import is_current, swap_into_place
-from civmon.run.jobs import datasets_read, job_key, plan_jobs
+from civmon.programmes import datasets_read
+from civmon.run.jobs import job_key, plan_jobs
 
 
 def test_matrix_is_scopes_by_periods_by_programmes_plus_overview():

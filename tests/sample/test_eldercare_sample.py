@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import civmon.indicators.eldercare as ie
+from civmon import programmes
 from civmon.data.spec import DATASETS
 from civmon.indicators.registry import REGISTRY
 from civmon.period import Period
@@ -153,7 +154,7 @@ def test_same_seed_same_data_other_seed_other_data(parts):
 def test_frames_follow_the_spec(parts):
     for name, df in parts.frames.items():
         assert list(df.columns) == DATASETS[name].column_names
-    assert set(parts.frames) == {n for n, d in DATASETS.items() if d.programme == "eldercare"}
+    assert set(parts.frames) == set(programmes.get("eldercare").datasets)
     s = parts.frames["centre_services"]
     assert not s.duplicated(["centre_id", "month"]).any()
     assert s.month.min() == pd.Timestamp("2021-01-01") and s.month.max() == pd.Timestamp("2023-12-01")

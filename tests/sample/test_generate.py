@@ -11,6 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from civmon import programmes
 from civmon.data import load
 from civmon.data.pseudonymise import SAMPLE_KEY, is_valid_id, pseudonymise
 from civmon.data.spec import DATASETS
@@ -143,12 +144,12 @@ def test_id_numbers_are_valid_and_never_shared_between_programmes(raw):
         for col in DATASETS[name].columns:
             if col.kind == "id_number" and col.name in frame.columns:
                 values = set(frame[col.name].dropna().astype(str))
-                by_programme.setdefault(DATASETS[name].programme, set()).update(values)
+                by_programme.setdefault(programmes.owner(name), set()).update(values)
     assert "relief" in by_programme
-    programmes = list(by_programme)
-    for i, a in enumerate(programmes):
+    owners = list(by_programme)
+    for i, a in enumerate(owners):
         assert all(is_valid_id(v) and v.startswith("330502") for v in by_programme[a]), a
-        for b in programmes[i + 1:]:
+        for b in owners[i + 1:]:
             assert not by_programme[a] & by_programme[b], (a, b)
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import civmon.indicators.migrants as im
+from civmon import programmes
 from civmon.data.pseudonymise import pseudonymise
 from civmon.data.spec import DATASETS
 from civmon.indicators.registry import REGISTRY
@@ -168,7 +169,7 @@ def test_same_seed_same_data_other_seed_other_data(parts, other):
 def test_frames_follow_the_spec(parts):
     for name, df in parts.frames.items():
         assert list(df.columns) == DATASETS[name].column_names
-    assert set(parts.frames) == {n for n, d in DATASETS.items() if d.programme == "migrants"}
+    assert set(parts.frames) == set(programmes.get("migrants").datasets)
     reg = parts.frames["migrant_register"]
     assert reg.id_number.is_unique
     from civmon.data.pseudonymise import is_valid_id

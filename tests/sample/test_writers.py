@@ -14,7 +14,7 @@ import pyarrow as pa
 from civmon.data.spec import C, Dataset
 from civmon.sample.writers import FIXED_TIME, csv_bytes, text_frame, write_csv, write_xlsx
 
-DS = Dataset("demo", "演示", "relief", "demo", (
+DS = Dataset("demo", "演示", "demo", (
     C("code", "代码", "str"),
     C("day", "日期", "date", required=False),
     C("month", "月份", "month"),

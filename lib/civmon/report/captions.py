@@ -16,8 +16,15 @@ from civmon.errors import ExportError
 
 KINDS = ("表", "图")
 _TOKEN = re.compile(r"⟦(表|图):([A-Za-z0-9_.-]+)⟧")
-_NUMBER = re.compile(r'<span class="civmon-no" data-kind="(表|图)"(?: data-key="([^"]*)")?>\1</span>')
-_REF = re.compile(r'<span class="civmon-ref" data-kind="(表|图)" data-key="([^"]*)">\1</span>')
+# nbconvert may reorder attributes, so they are read one by one
+_NUMBER = re.compile(r'<span class="civmon-no"([^>]*)>(表|图)</span>')
+_REF = re.compile(r'<span class="civmon-ref"([^>]*)>(表|图)</span>')
+_KEY = re.compile(r'data-key="([^"]*)"')
+
+
+def _key(attrs: str) -> str | None:
+    m = _KEY.search(attrs)
+    return html.unescape(m.group(1)) if m else None
 
 
 def see(kind: str, key: str) -> str:
@@ -53,7 +60,7 @@ def number_captions(body: str) -> str:
     labels: dict[tuple[str, str], str] = {}
 
     def number(m: re.Match) -> str:
-        kind, key = m.group(1), m.group(2)
+        kind, key = m.group(2), _key(m.group(1))
         count[kind] += 1
         label = f"{kind}{count[kind]}"
         if key:
@@ -63,7 +70,8 @@ def number_captions(body: str) -> str:
         return label
 
     body = _NUMBER.sub(number, body)
-    missing = sorted({f"{m.group(1)}:{m.group(2)}" for m in _REF.finditer(body) if (m.group(1), m.group(2)) not in labels})
+    refs = [(m.group(2), _key(m.group(1))) for m in _REF.finditer(body)]
+    missing = sorted({f"{k}:{key}" for k, key in refs if (k, key) not in labels})
     if missing:
         raise ExportError(f"the report refers to captions it does not contain: {', '.join(missing)}")
-    return _REF.sub(lambda m: labels[(m.group(1), m.group(2))], body)
+    return _REF.sub(lambda m: labels[(m.group(2), _key(m.group(1)))], body)

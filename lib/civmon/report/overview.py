@@ -1,123 +1,71 @@
-"""The half-year overview: a scorecard of every registered indicator, monthly series, other work, links."""
+"""The half-year overview in Chinese: scorecard tables by programme, the monthly chart, links to the
+run's programme reports and the summary-style narrative."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 
-from civmon.indicators import all_indicators
-from civmon.period import Period
-from civmon.report.headline import STATUS_TEXT, headline
-from civmon.publish import suppression_note
-from civmon.report.tables import SUPPRESSED_MARK, Markup, table, unit_decimals
+from civmon import plots, programmes
+from civmon.evaluation.overview import OverviewEvaluation
+from civmon.report.context import source_line
+from civmon.report.headline import STATUS_TEXT, display_frame, notes, row_decimals
+from civmon.report.tables import Group, Markup, Table, Text, findings, table
 
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-PROGRAMME_ZH = {"relief": "社会救助", "eldercare": "养老服务", "migrants": "水库移民后期扶持", "charity": "慈善事业",
-                "community": "社区治理", "affairs": "社会事务"}
-PROGRAMME_ORDER = list(PROGRAMME_ZH)
 STATUS_CLASS = {"met": "status-ok", "near": "status-warn", "not_met": "status-bad"}
-# Series for the small multiples: stocks at month end and monthly flows that a reviewer follows.
-KEY_SERIES = ["lowincome_households", "lowincome_funds", "temp_relief_funds", "one_stop_person_times",
-              "care_center_service_times", "alliance_needs_collected"]
+SCORECARD_HEADERS = {"value": "本期", "previous": "上期", "year_earlier": "去年同期", "yoy_pct": "同比（%）"}
+OTHER_WORK = tuple(programmes.OTHER_WORK_ZH)
 
 
-def reference_figures() -> pd.DataFrame:
-    """The published figures of the 2023 H1 summary (the calibration reference of the sample)."""
-    return pd.read_csv(RESOURCES / "seed_h1_2023_figures.csv")
+def _badge(status: str):
+    """Status as a text badge (not colour alone)."""
+    return Markup(f'<span class="status {STATUS_CLASS[status]}">{STATUS_TEXT[status]}</span>') \
+        if status in STATUS_CLASS else "—"
 
 
-def scorecard_frame(ctx) -> pd.DataFrame:
-    """Every registered indicator: value, previous, a year earlier, change, target, status, reference."""
-    from civmon.report.headline import HEADLINE_IDS
-
-    reg = all_indicators()
-    ref_order = {i: n for n, i in enumerate(reference_figures()["indicator_id"])}
-    lead = {i: n for prog in HEADLINE_IDS.values() for n, i in enumerate(prog)}
-
-    def order(i):  # by programme; the summary's own figures first, in its order; then the rest by id
-        prog = PROGRAMME_ORDER.index(reg[i].programme) if reg[i].programme in PROGRAMME_ORDER else 99
-        return (prog, 0 if i in lead or i in ref_order else 1, lead.get(i, ref_order.get(i, 0)), i)
-
-    ids = sorted(reg, key=order)
-    frame = headline(ids, ctx.data, ctx.period, ctx.params.targets, suppress_below=ctx.suppression_threshold).frame
-    frame["headline"] = False
-    ref = reference_figures()
-    if ctx.is_district and ctx.period.label == "2023H1":
-        ref_map = ref.set_index("indicator_id")
-        frame["reference_value"] = frame["id"].map(ref_map["value"])
-        frame["bound"] = frame["id"].map(ref_map["bound"])
-    return frame
+def _group_table(ev: OverviewEvaluation, group: str) -> Table | None:
+    h = ev.scorecard
+    part = h.frame[h.frame["programme"] == group].reset_index(drop=True)
+    if part.empty:
+        return None
+    sub = type(h)(part, h.threshold)
+    df = display_frame(sub, SCORECARD_HEADERS)
+    df["状态"] = [_badge(s) for s in part["status"]]
+    if ev.has_reference:
+        df.insert(3, "总结公布数", part["reference_value"].values)
+    return table(df, caption=programmes.group_names()[group], decimals={"同比（%）": 1},
+                 row_decimals=row_decimals(part), notes=notes(sub), key=f"scorecard-{group}")
 
 
-def scorecard_tables(ctx, frame: pd.DataFrame, programmes=("relief", "eldercare", "migrants")) -> list:
-    """One table per programme; status as a text badge (not colour alone)."""
-    out = []
-    has_ref = "reference_value" in frame.columns
-    for prog in programmes:
-        part = frame[frame["programme"] == prog]
-        if part.empty:
-            continue
-        status = [Markup(f'<span class="status {STATUS_CLASS[s]}">{STATUS_TEXT[s]}</span>') if s in STATUS_CLASS else "—"
-                  for s in part["status"]]
-        df = pd.DataFrame({"指标": part["label_zh"].values, "单位": part["unit"].values, "本期": part["value"].values,
-                           "上期": part["previous"].values, "去年同期": part["year_earlier"].values,
-                           "同比（%）": part["yoy_pct"].values, "目标": part["target"].values, "状态": status})
-        if "hidden" in part:
-            names = {"value": "本期", "previous": "上期", "year_earlier": "去年同期", "yoy_pct": "同比（%）"}
-            for r, cols in enumerate(part["hidden"]):
-                for c in cols:
-                    df[names[c]] = df[names[c]].astype(object)
-                    df.loc[r, names[c]] = SUPPRESSED_MARK
-        if has_ref:
-            df.insert(3, "总结公布数", part["reference_value"].values)
-        row_dec = [unit_decimals(u, vals) for u, vals in
-                   zip(part["unit"], part[["value", "previous", "year_earlier", "target"]].itertuples(index=False))]
-        notes = [suppression_note(ctx.params.disclosure_threshold)] if "hidden" in part and part["hidden"].map(len).any() else []
-        out.append(table(df, caption=f"{PROGRAMME_ZH[prog]}", decimals={"同比（%）": 1}, row_decimals=row_dec, notes=notes))
-    return out
+def scorecard_tables(ev: OverviewEvaluation, groups=None) -> Group:
+    """One table per programme; the summary's figures first; status as a text badge."""
+    groups = groups or [p.id for p in programmes.report_programmes()]
+    return Group([_group_table(ev, g) for g in groups])
 
 
-def monthly_series(ctx, ids=KEY_SERIES, months: int = 24) -> pd.DataFrame:
-    """Each indicator computed month by month over the `months` months ending with the period."""
-    reg = all_indicators()
-    end = pd.Period(ctx.period.end, freq="M")
-    rows = []
-    for m in pd.period_range(end - months + 1, end, freq="M"):
-        p = Period.parse(f"{m.year}-{m.month:02d}")
-        for i in ids:
-            if i not in reg:
-                continue
-            try:
-                v = reg[i].compute(ctx.data, p)
-            except (KeyError, ValueError, ZeroDivisionError):
-                v = None
-            rows.append(dict(month=m.to_timestamp(), id=i, label=reg[i].label_zh, unit=reg[i].unit, value=v))
-    out = pd.DataFrame(rows)
-    t = ctx.suppression_threshold
-    if t and len(out):  # below the district: no point of a chart may show a small count (or its amount)
-        from civmon.report.headline import AMOUNT_OF, PERSON_UNITS
-
-        small = out["unit"].isin(PERSON_UNITS) & (out["value"] > 0) & (out["value"] < t)
-        hidden = set(zip(out.loc[small, "id"], out.loc[small, "month"]))
-        follows = out["id"].map(AMOUNT_OF)
-        small |= [(c, m) in hidden for c, m in zip(follows, out["month"])]
-        out.loc[small, "value"] = None
-    return out
+def other_work_tables(ev: OverviewEvaluation) -> Group:
+    """Charity, community governance and social affairs, from the bureau's KPI table."""
+    return scorecard_tables(ev, OTHER_WORK)
 
 
-def report_links(ctx) -> pd.DataFrame:
+def series_chart(ev: OverviewEvaluation):
+    """Small multiples of the key monthly series, the period shaded."""
+    i = ev.inputs
+    return plots.small_multiples(ev.series, facet="label", x="month", y="value", unit="unit",
+                                 mark_from=i.period.start_ts, caption="主要指标月度走势（近24个月，阴影为本期）",
+                                 source=source_line(i.synthetic, i.params.district))
+
+
+def report_links(ev: OverviewEvaluation) -> Table:
     """Where the same run's programme reports are, relative to this report."""
-    from civmon.report.context import REPORTS
-
+    i = ev.inputs
+    scope = i.township or "district"
     rows = []
-    scope = ctx.township or "district"
-    for prog in ctx.params.programmes:
-        stem = f"{prog}-{scope}-{ctx.period.label}"
-        rows.append({"报告": REPORTS[prog][1],
-                     "网页版": Markup(f'<a href="../{prog}/{stem}.html">{stem}.html</a>'),
-                     "PDF": Markup(f'<a href="../{prog}/{stem}.pdf">{stem}.pdf</a>')})
-    return pd.DataFrame(rows)
+    for pid in i.params.programmes:
+        stem = f"{pid}-{scope}-{i.period.label}"
+        rows.append({"报告": programmes.get(pid).name_zh,
+                     "网页版": Markup(f'<a href="../{pid}/{stem}.html">{stem}.html</a>'),
+                     "PDF": Markup(f'<a href="../{pid}/{stem}.pdf">{stem}.pdf</a>')})
+    return table(pd.DataFrame(rows), caption="本次运行的专题报告")
 
 
 def _fmt(v, unit: str) -> str:
@@ -141,23 +89,27 @@ NARRATIVE = [
 ]
 
 
-def narrative(ctx, frame: pd.DataFrame) -> list[str]:
+def narrative(ev: OverviewEvaluation) -> list[str]:
     """A few sentences built from the scorecard's numbers (never typed by hand)."""
+    frame, i = ev.scorecard.frame, ev.inputs
     vals = {r.id: _fmt(r.value, r.unit) for r in frame.itertuples()}
     missing = {r.id for r in frame.itertuples() if r.value is None or pd.isna(r.value)}
     sentences = []
-    scope = "全区" if ctx.is_district else ctx.scope_label
-    for i, tpl in enumerate(NARRATIVE):
+    scope = "全区" if i.is_district else i.scope_label
+    for n, tpl in enumerate(NARRATIVE):
         needed = {k for k in vals if "{" + k + "}" in tpl}
         if not needed or needed & missing:
             continue
         s = tpl.format(scope=scope, **vals)
-        sentences.append((f"{ctx.period.label_zh}，" if i == 0 else "") + s)
-    judged = frame[frame["status"] != "none"]
-    if len(judged):
-        c = judged["status"].value_counts()
-        sentences.append(f"在设定目标的{len(judged)}项指标中，达标{c.get('met', 0)}项，接近目标{c.get('near', 0)}项，"
-                         f"未达标{c.get('not_met', 0)}项。")
+        sentences.append((f"{i.period.label_zh}，" if n == 0 else "") + s)
+    c = ev.statuses
+    if c.judged:
+        sentences.append(f"在设定目标的{c.judged}项指标中，达标{c.met}项，接近目标{c.near}项，未达标{c.not_met}项。")
     else:
         sentences.append("本次运行未设定指标目标值（可在运行参数 targets 中按指标代码设定）。")
     return sentences
+
+
+def findings_text(ev: OverviewEvaluation) -> Text:
+    """主要发现: the narrative as highlighted paragraphs."""
+    return findings(narrative(ev))
