@@ -32,6 +32,7 @@ class Programme:
     datasets: tuple[str, ...]  # the programme's own datasets; SHARED_DATASETS are read too
     headline_ids: tuple[str, ...] = ()  # the bureau's summary figures the report leads with
     monitoring_ids: tuple[str, ...] = ()  # further indicators shown in the headline table
+    indicators: str | None = None  # module registering its indicators (civmon.indicators.<id>)
     evaluation: str | None = None  # module: the numbers (civmon.evaluation.<id>)
     phrasing: str | None = None  # module: the Chinese text (civmon.report.<id>)
     reads_all: bool = False  # the overview reads every dataset
@@ -86,6 +87,7 @@ register(Programme(
     monitoring_ids=("dibao_standard", "tekun_dibao_ratio", "avg_payment_per_person", "payment_timeliness",
                     "exit_rate", "disability_living_enrolment", "disability_nursing_enrolment",
                     "child_subsidy_enrolment", "alliance_resolution_rate"),
+    indicators="civmon.indicators.relief",
     evaluation="civmon.evaluation.relief", phrasing="civmon.report.relief", short_zh="社会救助", name_en="Social relief",
 ))
 register(Programme(
@@ -95,6 +97,7 @@ register(Programme(
     headline_ids=("care_centers", "institutions_inspected", "care_center_service_times", "dementia_beds_new",
                   "certified_carers_new", "meal_service_coverage", "centers_upgrade_planned", "upgrades_started",
                   "upgrades_completed"),
+    indicators="civmon.indicators.eldercare",
     evaluation="civmon.evaluation.eldercare", phrasing="civmon.report.eldercare", short_zh="养老服务", name_en="Eldercare",
 ))
 register(Programme(
@@ -103,10 +106,12 @@ register(Programme(
               "rural_income_benchmark", "migrant_visits"),
     headline_ids=("registered_migrants", "migrant_households", "direct_subsidy_persons", "direct_subsidy_funds",
                   "projects_planned", "projects_completed", "project_funds", "project_funds_spent"),
+    indicators="civmon.indicators.migrants",
     evaluation="civmon.evaluation.migrants", phrasing="civmon.report.migrants", short_zh="水库移民后期扶持", name_en="Reservoir migrants",
 ))
 register(Programme(
     id="overview", name_zh="民政工作监测概览", notebook="overview.ipynb", datasets=("kpi",),
+    indicators="civmon.indicators.kpi",
     evaluation="civmon.evaluation.overview", phrasing="civmon.report.overview", reads_all=True, selectable=False,
     short_zh="其他工作", name_en="Other work",
 ))

@@ -5,18 +5,14 @@ from __future__ import annotations
 import importlib
 
 from civmon.indicators.registry import REGISTRY, Indicator, get, indicator
-
-PROGRAMME_MODULES = ("relief", "eldercare", "migrants", "kpi")
+from civmon.programmes import CATALOGUE
 
 __all__ = ["REGISTRY", "Indicator", "get", "indicator", "all_indicators"]
 
 
 def all_indicators() -> dict[str, Indicator]:
-    """Import every programme's indicator module and return the full registry."""
-    for name in PROGRAMME_MODULES:
-        try:
-            importlib.import_module(f"civmon.indicators.{name}")
-        except ModuleNotFoundError as e:
-            if e.name != f"civmon.indicators.{name}":
-                raise
+    """Import every programme's indicator module (as the catalogue names them) and return the full registry."""
+    for entry in CATALOGUE.values():
+        if entry.indicators:
+            importlib.import_module(entry.indicators)
     return REGISTRY
