@@ -94,10 +94,11 @@ def test_township_is_part_of_the_district(runs):
     assert town["eligible_unpaid"] <= district["eligible_unpaid"]
     assert {r["scope"] for r in runs[("织里镇", "2023H1")][0].indicators} == {"330502009"}
     # the district's by-township rows are the township report's own figures, and add up to the district
-    paid = _html_table(*runs[("district", "2023H1")], "表7").set_index("乡镇街道")["获发人数"].astype(int)
+    district_report = runs[("district", "2023H1")]
+    paid = _html_table(*district_report, "表7 直补资金按时发放情况（分区域）").set_index("乡镇街道")["获发人数"].astype(int)
     assert paid["织里镇"] == town["direct_subsidy_persons"]
     assert paid.drop("合计").sum() == paid["合计"] == district["direct_subsidy_persons"]
-    ent = _html_table(*runs[("district", "2023H1")], "表4").set_index("乡镇街道")["应发人数"].astype(int)
+    ent = _html_table(*district_report, "表4 应发对象发放情况（分区域）").set_index("乡镇街道")["应发人数"].astype(int)
     assert ent.drop("合计").sum() == district["subsidy_entitled_persons"]
     assert ent["织里镇"] == town["subsidy_entitled_persons"]
 
@@ -112,10 +113,12 @@ def test_html_is_a_report_without_code_or_nan(runs):
         assert "Sun-Abraham" in html and "等级：" in html
     town_html = (runs[("织里镇", "2023H1")][1] / runs[("织里镇", "2023H1")][0].outputs["html"]).read_text()
     assert "＊" in town_html and "全区样本" in town_html  # suppressed cells; DiD on the district's villages
+    # the township report leaves out the district's problem-village table: 表6 is the next table
+    assert "存在问题的村（社区）</caption>" not in town_html and "表6 直补资金按时发放情况（分区域）" in town_html
 
 
 def test_the_reported_income_effect_covers_the_planted_one(runs, truth):
-    t = _html_table(*runs[("district", "2023H1")], "表13").set_index("估计方法")
+    t = _html_table(*runs[("district", "2023H1")], "表13 后扶项目对移民人均收入的影响").set_index("估计方法")
     lo, hi = (float(x) for x in t.loc["事件研究（Sun-Abraham）", "95%置信区间"].split("至"))
     assert lo <= truth["income_did"]["att_overall"] <= hi
     assert t.loc["事件研究（Sun-Abraham）", "村数"] == 48

@@ -19,19 +19,14 @@ REMOVAL_MAX_LAG_DAYS = 90  # [E] a death or move should reach the register withi
 
 STATUSES = ("paid_in_full", "eligible_unpaid", "duplicate", "wrong_amount", "paid_after_removal",
             "paid_not_entitled")
-STATUS_ZH = {"paid_in_full": "足额发放", "eligible_unpaid": "应发未发", "duplicate": "重复发放",
-             "wrong_amount": "金额不符", "paid_after_removal": "死亡或迁出后仍发放",
-             "paid_not_entitled": "非扶持对象发放"}
 
 
-
-
-def _person(df: pd.DataFrame) -> str:
+def person_column(df: pd.DataFrame) -> str:
     """The person column: the pseudonymised key, or the raw ID number before pseudonymisation."""
     return "person_key" if "person_key" in df.columns else "id_number"
 
 
-def _flag(s: pd.Series) -> pd.Series:
+def flag(s: pd.Series) -> pd.Series:
     """A plain bool Series; missing values count as False."""
     return s if s.dtype == bool else s.astype("boolean").fillna(False).astype(bool)
 
@@ -40,14 +35,14 @@ def entitled(register: pd.DataFrame, year: int) -> pd.Series:
     """Entitlement for a subsidy year, fixed on 1 January: eligible, registered by then, and no
     death, move (event_date) or register removal (removal_date) before then."""
     jan1 = pd.Timestamp(year=year, month=1, day=1)
-    gone = _flag(register["event_date"] < jan1) | _flag(register["removal_date"] < jan1)
-    return _flag(register["eligible"]) & _flag(register["registered_date"] <= jan1) & ~gone
+    gone = flag(register["event_date"] < jan1) | flag(register["removal_date"] < jan1)
+    return flag(register["eligible"]) & flag(register["registered_date"] <= jan1) & ~gone
 
 
 def on_register(register: pd.DataFrame, when: pd.Timestamp) -> pd.Series:
     """Who the register lists as supported on a date: eligible, registered, not yet removed."""
-    return (_flag(register["eligible"]) & _flag(register["registered_date"] <= when)
-            & ~_flag(register["removal_date"] <= when))
+    return (flag(register["eligible"]) & flag(register["registered_date"] <= when)
+            & ~flag(register["removal_date"] <= when))
 
 
 def reconcile_subsidy(register: pd.DataFrame, payments: pd.DataFrame, year: int,
@@ -61,10 +56,10 @@ def reconcile_subsidy(register: pd.DataFrame, payments: pd.DataFrame, year: int,
     paid_not_entitled (paid but not eligible, registered only later, or not on the register).
     `discrepancy` = paid - due (negative: paid too little).
     """
-    pc = _person(register)
+    pc = person_column(register)
     r = register.assign(entitled=entitled(register, year).to_numpy())
     jan1 = pd.Timestamp(year=year, month=1, day=1)
-    r["removed_before_year"] = (_flag(register["event_date"] < jan1) | _flag(register["removal_date"] < jan1)).to_numpy()
+    r["removed_before_year"] = (flag(register["event_date"] < jan1) | flag(register["removal_date"] < jan1)).to_numpy()
     p = payments[payments["year"] == year]
     paid = p.groupby(pc, observed=True).agg(
         n_payments=("amount", "size"), paid=("amount", "sum"), first_paid_date=("paid_date", "min"),
@@ -73,8 +68,8 @@ def reconcile_subsidy(register: pd.DataFrame, payments: pd.DataFrame, year: int,
             "event_date", "removal_date", "removal_reason"]
     t = r[cols].merge(paid.reset_index(), on=pc, how="outer")
     t["township_code"] = t["township_code"].astype("string").fillna(t["pay_township"].astype("string"))
-    t["entitled"] = _flag(t["entitled"])
-    t["removed_before_year"] = _flag(t["removed_before_year"])
+    t["entitled"] = flag(t["entitled"])
+    t["removed_before_year"] = flag(t["removed_before_year"])
     t["n_payments"] = t["n_payments"].fillna(0).astype(int)
     t["paid"] = t["paid"].fillna(0.0)
     t = t[t["entitled"] | (t["n_payments"] > 0)].drop(columns="pay_township")
@@ -118,7 +113,7 @@ def direct_subsidy_funds(migrant_payments: pd.DataFrame, period: Period) -> floa
            "补助年度为期间所在年度、获得直补发放的人数（按人去重）", inputs=("migrant_payments",))
 def direct_subsidy_persons(migrant_payments: pd.DataFrame, period: Period) -> float:
     p = migrant_payments[migrant_payments["year"] == period.year]
-    return float(p[_person(p)].nunique())
+    return float(p[person_column(p)].nunique())
 
 
 @indicator("projects_planned", "migrants", "后扶项目安排数", "Post-support projects arranged", "个",
@@ -131,7 +126,7 @@ def projects_planned(migrant_projects: pd.DataFrame, period: Period) -> float:
            "项目年度为期间所在年度、实际完工日期不晚于期末的项目数", inputs=("migrant_projects",))
 def projects_completed(migrant_projects: pd.DataFrame, period: Period) -> float:
     p = migrant_projects[migrant_projects["year"] == period.year]
-    return float(_flag(p["actual_finish"] <= period.end_ts).sum())
+    return float(flag(p["actual_finish"] <= period.end_ts).sum())
 
 
 @indicator("project_funds", "migrants", "移民扶持资金安排", "Post-support project funds arranged", "万元",
@@ -228,7 +223,7 @@ def wrong_amount_discrepancy(migrant_register: pd.DataFrame, migrant_payments: p
 def subsidy_payment_timeliness(migrant_payments: pd.DataFrame, period: Period,
                                deadline: str = PAYMENT_DEADLINE) -> float:
     p = migrant_payments[migrant_payments["year"] == period.year]
-    first = p.groupby(_person(p), observed=True)["paid_date"].min()
+    first = p.groupby(person_column(p), observed=True)["paid_date"].min()
     return pct((first <= pd.Timestamp(f"{period.year}-{deadline}")).sum(), len(first))
 
 
@@ -280,7 +275,7 @@ def removal_lag_days(migrant_register: pd.DataFrame, period: Period) -> float:
 def removals_pending(migrant_register: pd.DataFrame, period: Period) -> float:
     end = period.end_ts
     r = migrant_register
-    return float((_flag(r["event_date"] <= end) & ~_flag(r["removal_date"] <= end)).sum())
+    return float((flag(r["event_date"] <= end) & ~flag(r["removal_date"] <= end)).sum())
 
 
 # --- projects -----------------------------------------------------------------------------------
@@ -290,45 +285,55 @@ def projects_of_year(migrant_projects: pd.DataFrame, period: Period) -> pd.DataF
     days (positive = later than planned)."""
     p = migrant_projects[migrant_projects["year"] == period.year].copy()
     end = period.end_ts
-    started = _flag(p["actual_start"] <= end)
-    done = _flag(p["actual_finish"] <= end)
+    started = flag(p["actual_start"] <= end)
+    done = flag(p["actual_finish"] <= end)
     p["status"] = np.where(done, "completed", np.where(started, "in_progress", "not_started"))
     p["start_slip_days"] = (p["actual_start"].where(started) - p["planned_start"]).dt.days
     p["finish_slip_days"] = (p["actual_finish"].where(done) - p["planned_finish"]).dt.days
     return p
 
 
+def project_rate_parts(migrant_projects: pd.DataFrame, period: Period) -> dict[str, tuple[float, float]]:
+    """Numerator and denominator of each project rate of the period year, as defined by the
+    registered indicators below (the report's table shows them beside the rates)."""
+    p = projects_of_year(migrant_projects, period)
+    end = period.end_ts
+    due_start, due_finish = p[p["planned_start"] <= end], p[p["planned_finish"] <= end]
+    judged = p[(p["status"] == "completed") & p["acceptance"].isin(["passed", "failed"])]
+    return {
+        "project_completion_rate": ((p["status"] == "completed").sum(), len(p)),
+        "on_time_start_rate": ((due_start["start_slip_days"] <= 0).sum(), len(due_start)),
+        "on_time_finish_rate": ((due_finish["finish_slip_days"] <= 0).sum(), len(due_finish)),
+        "budget_execution_rate": (p["spent"].sum(), p["budget"].sum()),
+        "acceptance_pass_rate": ((judged["acceptance"] == "passed").sum(), len(judged)),
+    }
+
+
 @indicator("project_completion_rate", "migrants", "后扶项目完工率", "Projects completed", "%",
            "期间所在年度项目中期末已完工数 / 安排数 × 100", inputs=("migrant_projects",))
 def project_completion_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
-    p = projects_of_year(migrant_projects, period)
-    return pct((p["status"] == "completed").sum(), len(p))
+    return pct(*project_rate_parts(migrant_projects, period)["project_completion_rate"])
 
 
 @indicator("on_time_start_rate", "migrants", "项目按时开工率", "Projects started on time", "%",
            "期间所在年度、计划开工日期不晚于期末的项目中，实际开工日期不晚于计划开工日期的项目数 / 该类项目数 × 100",
            inputs=("migrant_projects",))
 def on_time_start_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
-    p = projects_of_year(migrant_projects, period)
-    due = p[p["planned_start"] <= period.end_ts]
-    return pct((due["start_slip_days"] <= 0).sum(), len(due))
+    return pct(*project_rate_parts(migrant_projects, period)["on_time_start_rate"])
 
 
 @indicator("on_time_finish_rate", "migrants", "项目按时完工率", "Projects finished on time", "%",
            "期间所在年度、计划完工日期不晚于期末的项目中，实际完工日期不晚于计划完工日期的项目数 / 该类项目数 × 100",
            inputs=("migrant_projects",))
 def on_time_finish_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
-    p = projects_of_year(migrant_projects, period)
-    due = p[p["planned_finish"] <= period.end_ts]
-    return pct((due["finish_slip_days"] <= 0).sum(), len(due))
+    return pct(*project_rate_parts(migrant_projects, period)["on_time_finish_rate"])
 
 
 @indicator("budget_execution_rate", "migrants", "项目资金执行率", "Project budget spent", "%",
            "期间所在年度项目已支出之和 / 安排资金之和 × 100（支出为数据截止时的累计数）",
            inputs=("migrant_projects",))
 def budget_execution_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
-    p = migrant_projects[migrant_projects["year"] == period.year]
-    return pct(p["spent"].sum(), p["budget"].sum())
+    return pct(*project_rate_parts(migrant_projects, period)["budget_execution_rate"])
 
 
 @indicator("project_funds_spent", "migrants", "项目资金已支出", "Project funds spent", "万元",
@@ -341,9 +346,7 @@ def project_funds_spent(migrant_projects: pd.DataFrame, period: Period) -> float
            "期间所在年度期末已完工项目中验收合格数 / 已出验收结果（合格或不合格）数 × 100",
            inputs=("migrant_projects",))
 def acceptance_pass_rate(migrant_projects: pd.DataFrame, period: Period) -> float:
-    p = projects_of_year(migrant_projects, period)
-    judged = p[(p["status"] == "completed") & p["acceptance"].isin(["passed", "failed"])]
-    return pct((judged["acceptance"] == "passed").sum(), len(judged))
+    return pct(*project_rate_parts(migrant_projects, period)["acceptance_pass_rate"])
 
 
 # --- incomes, satisfaction, visits ----------------------------------------------------------------
@@ -374,7 +377,7 @@ def migrant_income_ratio(migrant_survey: pd.DataFrame, rural_income_benchmark: p
            "期间所在年度调查户中表示满意的户数 / 调查户数 × 100", inputs=("migrant_survey",))
 def migrant_satisfaction_rate(migrant_survey: pd.DataFrame, period: Period) -> float:
     s = migrant_survey[migrant_survey["year"] == period.year]
-    return pct(_flag(s["satisfied"]).sum(), len(s))
+    return pct(flag(s["satisfied"]).sum(), len(s))
 
 
 @indicator("migrant_households", "migrants", "在册移民户数", "Migrant households on the register", "户",
@@ -398,7 +401,7 @@ def visit_coverage_ytd(migrant_register: pd.DataFrame, migrant_visits: pd.DataFr
     households = set(migrant_register.loc[on_register(migrant_register, period.end_ts), "household_id"])
     d = migrant_visits["date"]
     ytd = (d >= pd.Timestamp(year=period.year, month=1, day=1)) & (d <= period.end_ts)
-    visited = set(migrant_visits.loc[_flag(ytd), "household_id"])
+    visited = set(migrant_visits.loc[flag(ytd), "household_id"])
     return pct(len(households & visited), len(households))
 
 
