@@ -63,6 +63,12 @@ def test_parallel_matrix_then_incremental_reruns(tmp_path, data_copy):
     rerun = sorted((r.scope, r.programme) for r in third.results if r.status == "ok")
     assert rerun == [("330502009", "migrants"), ("district", "migrants")]
     assert third.counts == {"ok": 2, "skipped": 2}
+    plan = [("district", "relief"), ("district", "migrants"), (TOWN, "relief"), (TOWN, "migrants")]
+    assert [(r.scope, r.programme) for r in third.results] == plan, "results in plan order, not completion order"
+    import pandas as pd
+
+    rows = pd.read_csv(third.run_dir / "indicators.csv")
+    assert list(dict.fromkeys(zip(rows["scope"], rows["programme"]))) == plan
 
 
 def test_a_failing_notebook_is_isolated_and_kept(tmp_path, data_copy):

@@ -11,7 +11,7 @@ from .conftest import civmon
 
 pytestmark = pytest.mark.xdist_group("default_run")
 
-TOWNSHIP = "330502001"
+TOWNSHIP = "330502009"  # 织里镇
 
 
 @pytest.fixture(scope="session")

@@ -142,6 +142,9 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
             with ctx:
                 kernel = "civmon-fork" if use_fork else None
                 results += _execute_all(todo, run_dir, formats, kernel, n_workers, quiet, gate, echo)
+        position = {(j.programme, j.scope, j.period): i for i, j in enumerate(planned)}
+        results.sort(key=lambda r: position.get((r.programme, r.scope, r.period), len(position)))  # plan order,
+        # not completion order: the collected tables are the same bytes however the jobs were scheduled
         result = BatchResult(run_dir, results, round(time.perf_counter() - t0, 2))
         write_manifest(params, result, data_digests)
         from civmon.run.collect import write_collections
