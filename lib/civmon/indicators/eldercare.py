@@ -16,9 +16,8 @@ from civmon.period import Period
 AREA_STANDARD_M2_PER_100_HH = 20.0  # [E] default of the area rule; 30 is the strict variant
 
 
-
-def _on_or_before(s: pd.Series, when: pd.Timestamp) -> pd.Series:
-    """True where a date is present and not after `when`."""
+def on_or_before(s: pd.Series, when: pd.Timestamp) -> pd.Series:
+    """True where a date is present and not after `when` (the stock rule: opened, certified, served by the end)."""
     out = s <= when
     return out if out.dtype == bool else out.astype("boolean").fillna(False).astype(bool)
 
@@ -27,7 +26,7 @@ def _on_or_before(s: pd.Series, when: pd.Timestamp) -> pd.Series:
 
 def open_centres(care_centres: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Centres opened on or before the period end."""
-    return care_centres[_on_or_before(care_centres["opened_date"], period.end_ts)]
+    return care_centres[on_or_before(care_centres["opened_date"], period.end_ts)]
 
 
 def area_standard_table(care_centres: pd.DataFrame, period: Period,
@@ -49,7 +48,7 @@ def findings_table(safety_inspections: pd.DataFrame, period: Period) -> pd.DataF
                            & safety_inspections["finding_id"].notna()].copy()
     end = period.end_ts
     rect = f["rectified_date"].where(f["rectified_date"] <= end)
-    f["on_time"] = _on_or_before(rect, end) & (rect <= f["deadline"]).fillna(False).astype(bool)
+    f["on_time"] = on_or_before(rect, end) & (rect <= f["deadline"]).fillna(False).astype(bool)
     f["open"] = rect.isna()
     f["status"] = np.where(f["open"], "open", np.where(f["on_time"], "rectified_on_time", "rectified_late"))
     f["days_overdue"] = np.where(f["open"] & (f["deadline"] < end), (end - f["deadline"]).dt.days, 0)
@@ -59,7 +58,7 @@ def findings_table(safety_inspections: pd.DataFrame, period: Period) -> pd.DataF
 def employed_carers(carers: pd.DataFrame, period: Period) -> pd.DataFrame:
     """Carers hired on or before the period end and not gone by then."""
     end = period.end_ts
-    return carers[_on_or_before(carers["hired_date"], end) & ~_on_or_before(carers["left_date"], end)]
+    return carers[on_or_before(carers["hired_date"], end) & ~on_or_before(carers["left_date"], end)]
 
 
 # --- the seed's figures -------------------------------------------------------------------------
@@ -101,7 +100,7 @@ def certified_carers_new(carers: pd.DataFrame, period: Period) -> float:
 @indicator("meal_service_coverage", "eldercare", "老年助餐村社区覆盖率", "Meal-service coverage", "%",
            "期末已开通老年助餐服务的村（社区）数 / 村（社区）总数 × 100", inputs=("meal_coverage",))
 def meal_service_coverage(meal_coverage: pd.DataFrame, period: Period) -> float:
-    return pct(_on_or_before(meal_coverage["meal_service_since"], period.end_ts).sum(), len(meal_coverage))
+    return pct(on_or_before(meal_coverage["meal_service_since"], period.end_ts).sum(), len(meal_coverage))
 
 
 @indicator("centers_upgrade_planned", "eldercare", "照料中心提升改造排摸和方案设计",
@@ -196,7 +195,7 @@ def carers_employed(carers: pd.DataFrame, period: Period) -> float:
            "期末在岗护理员中已取证（取证日期不晚于期末）人数 / 在岗人数 × 100", inputs=("carers",))
 def carer_certification_rate(carers: pd.DataFrame, period: Period) -> float:
     e = employed_carers(carers, period)
-    return pct(_on_or_before(e["certified_date"], period.end_ts).sum(), len(e))
+    return pct(on_or_before(e["certified_date"], period.end_ts).sum(), len(e))
 
 
 @indicator("bed_occupancy_rate", "eldercare", "养老机构床位入住率", "Institution bed occupancy", "%",
