@@ -43,6 +43,24 @@ def test_notebooks_define_no_functions():
                 assert not re.search(r"^\s*(def|class)\s", src, re.M), f"{path.name} defines a function or class"
 
 
+def test_notebook_cells_show_one_element_with_one_call():
+    """Past the parameters and setup cells, each code cell is one call with positional arguments:
+    no conditions, loops, assignments or keyword arguments (those belong in the phrasing module)."""
+    import ast
+
+    for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        for cell in nb["cells"]:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if cell["cell_type"] != "code" or {"parameters", "civmon-setup"} & set(tags):
+                continue
+            src = "".join(cell["source"])
+            body = ast.parse(src).body
+            ok = len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Call) \
+                and not body[0].value.keywords
+            assert ok, f"{path.name}: {src!r} is not one call"
+
+
 def test_environment_yml_names_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pip_names = {_name(r) for r in project["dependencies"]}

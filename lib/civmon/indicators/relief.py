@@ -26,7 +26,8 @@ def lowincome_roster(households: pd.DataFrame, when: pd.Timestamp) -> pd.DataFra
     return households[households["category"].isin(LOW_INCOME) & on_roster(households, when)]
 
 
-def _in_period(series: pd.Series, period: Period) -> pd.Series:
+def in_period(series: pd.Series, period: Period) -> pd.Series:
+    """Dates within the period (both ends included)."""
     return series.between(period.start_ts, period.end_ts)
 
 
@@ -58,7 +59,7 @@ def lowincome_persons(households: pd.DataFrame, period: Period) -> float:
            "发放月份在本期内的低保和低保边缘救助金发放金额之和，单位万元，保留两位小数",
            inputs=("relief_payments",), higher_is_better=None)
 def lowincome_funds(payments: pd.DataFrame, period: Period) -> float:
-    sel = payments["category"].isin(LOW_INCOME) & _in_period(payments["month"], period)
+    sel = payments["category"].isin(LOW_INCOME) & in_period(payments["month"], period)
     return wan(payments.loc[sel, "amount"].sum())
 
 
@@ -67,7 +68,7 @@ def lowincome_funds(payments: pd.DataFrame, period: Period) -> float:
            "本期低保和低保边缘救助金发放金额之和 ÷ 各笔发放对应户的保障人数之和（人月数），单位元，保留两位小数",
            inputs=("relief_payments", "relief_households"), higher_is_better=True)
 def avg_payment_per_person(payments: pd.DataFrame, households: pd.DataFrame, period: Period) -> float:
-    sel = payments[payments["category"].isin(LOW_INCOME) & _in_period(payments["month"], period)]
+    sel = payments[payments["category"].isin(LOW_INCOME) & in_period(payments["month"], period)]
     persons = sel["household_id"].map(households.set_index("household_id")["persons"])
     person_months = float(persons.sum())
     return round(float(sel["amount"].sum()) / person_months, 2) if person_months else float("nan")
@@ -77,11 +78,21 @@ def avg_payment_per_person(payments: pd.DataFrame, households: pd.DataFrame, per
            "应发日期在本期内的救助金发放笔数中，实发日期不晚于应发日期的笔数占比（未发放视为未按时），百分比保留一位小数",
            inputs=("relief_payments",), higher_is_better=True)
 def payment_timeliness(payments: pd.DataFrame, period: Period) -> float:
-    due = payments[_in_period(payments["due_date"], period)]
+    due = payments_due(payments, period)
     if due.empty:
         return float("nan")
-    on_time = (due["paid_date"].notna() & (due["paid_date"] <= due["due_date"])).sum()
+    on_time = paid_on_time(due).sum()
     return round(float(100.0 * on_time / len(due)), 1)
+
+
+def payments_due(payments: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Payments whose due date falls in the period (the base of the timeliness rate)."""
+    return payments[in_period(payments["due_date"], period)]
+
+
+def paid_on_time(due: pd.DataFrame) -> pd.Series:
+    """Paid on or before the due date; unpaid payments count as late."""
+    return due["paid_date"].notna() & (due["paid_date"] <= due["due_date"])
 
 
 @indicator("exit_rate", "relief", "低收入对象退出率", "Exit rate of low-income households", "%",
@@ -92,7 +103,7 @@ def exit_rate(households: pd.DataFrame, period: Period) -> float:
     if start.empty:
         return float("nan")
     low = households[households["category"].isin(LOW_INCOME)]
-    exits = _in_period(low["exit_date"], period).sum()
+    exits = in_period(low["exit_date"], period).sum()
     return round(float(100.0 * exits / len(start)), 1)
 
 
@@ -122,7 +133,7 @@ def tekun_dibao_ratio(standards: pd.DataFrame, period: Period) -> float:
 # --- temporary relief ---------------------------------------------------------------------------
 
 def _temp(temp: pd.DataFrame, period: Period) -> pd.DataFrame:
-    return temp[_in_period(temp["date"], period)]
+    return temp[in_period(temp["date"], period)]
 
 
 @indicator("temp_relief_households", "relief", "临时救助户数", "Households given temporary relief", "户",
@@ -152,11 +163,11 @@ def temp_relief_funds(temp: pd.DataFrame, period: Period) -> float:
            "发放月份在本期内的孤儿和困境儿童生活补贴发放金额之和，单位万元，保留两位小数",
            inputs=("child_subsidy",), higher_is_better=None)
 def child_subsidy_funds(child: pd.DataFrame, period: Period) -> float:
-    return wan(child.loc[_in_period(child["month"], period), "amount"].sum())
+    return wan(child.loc[in_period(child["month"], period), "amount"].sum())
 
 
 def _disability_funds(sub: pd.DataFrame, period: Period, kind: str) -> float:
-    sel = (sub["subsidy_type"] == kind) & _in_period(sub["month"], period)
+    sel = (sub["subsidy_type"] == kind) & in_period(sub["month"], period)
     return wan(sub.loc[sel, "amount"].sum())
 
 
@@ -182,34 +193,47 @@ def enrolment_rate(eligible_keys: pd.Series, paid_keys: pd.Series) -> float:
     return round(float(100.0 * eligible.isin(paid_keys.dropna().unique()).sum() / len(eligible)), 1)
 
 
-def _paid_in_last_month(sub: pd.DataFrame, period: Period) -> pd.DataFrame:
+def paid_in_last_month(sub: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Subsidy payments of the period's last month (who is enrolled at the period end)."""
     return sub[sub["month"] == period.end_ts.to_period("M").to_timestamp()]
+
+
+def living_eligible(registry: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Disabled people registered by the period end in low-income families (living subsidy)."""
+    return registry[(registry["registered_date"] <= period.end_ts) & registry["low_income"].fillna(False).astype(bool)]
+
+
+def nursing_eligible(registry: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Disabled people of grade 1 or 2 registered by the period end (nursing subsidy)."""
+    return registry[(registry["registered_date"] <= period.end_ts) & (registry["disability_grade"] <= 2).fillna(False)]
+
+
+def child_eligible(registry: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Children registered by the period end (child living subsidy)."""
+    return registry[registry["registered_date"] <= period.end_ts]
 
 
 @indicator("disability_living_enrolment", "relief", "困难残疾人生活补贴应纳尽纳率", "Living-subsidy enrolment of eligible people",
            "%", "残疾人登记中登记日期不晚于期末且属低收入家庭的人员里，期末当月领取生活补贴的人数占比（按身份证号匹配）",
            inputs=("disability_registry", "disability_subsidy"), higher_is_better=True)
 def disability_living_enrolment(registry: pd.DataFrame, sub: pd.DataFrame, period: Period) -> float:
-    elig = registry[(registry["registered_date"] <= period.end_ts) & registry["low_income"].fillna(False).astype(bool)]
-    paid = _paid_in_last_month(sub[sub["subsidy_type"] == "living"], period)
-    return enrolment_rate(elig["person_key"], paid["person_key"])
+    paid = paid_in_last_month(sub[sub["subsidy_type"] == "living"], period)
+    return enrolment_rate(living_eligible(registry, period)["person_key"], paid["person_key"])
 
 
 @indicator("disability_nursing_enrolment", "relief", "重度残疾人护理补贴应纳尽纳率", "Nursing-subsidy enrolment of eligible people",
            "%", "残疾人登记中登记日期不晚于期末且残疾等级为一、二级的人员里，期末当月领取护理补贴的人数占比（按身份证号匹配）",
            inputs=("disability_registry", "disability_subsidy"), higher_is_better=True)
 def disability_nursing_enrolment(registry: pd.DataFrame, sub: pd.DataFrame, period: Period) -> float:
-    elig = registry[(registry["registered_date"] <= period.end_ts) & (registry["disability_grade"] <= 2).fillna(False)]
-    paid = _paid_in_last_month(sub[sub["subsidy_type"] == "nursing"], period)
-    return enrolment_rate(elig["person_key"], paid["person_key"])
+    paid = paid_in_last_month(sub[sub["subsidy_type"] == "nursing"], period)
+    return enrolment_rate(nursing_eligible(registry, period)["person_key"], paid["person_key"])
 
 
 @indicator("child_subsidy_enrolment", "relief", "孤儿及困境儿童生活补贴应纳尽纳率", "Child-subsidy enrolment of identified children",
            "%", "困境儿童登记中登记日期不晚于期末的儿童里，期末当月领取生活补贴的人数占比（按身份证号匹配）",
            inputs=("children_registry", "child_subsidy"), higher_is_better=True)
 def child_subsidy_enrolment(registry: pd.DataFrame, child: pd.DataFrame, period: Period) -> float:
-    elig = registry[registry["registered_date"] <= period.end_ts]
-    return enrolment_rate(elig["person_key"], _paid_in_last_month(child, period)["person_key"])
+    return enrolment_rate(child_eligible(registry, period)["person_key"], paid_in_last_month(child, period)["person_key"])
 
 
 # --- one-stop and 助联体 --------------------------------------------------------------------------
@@ -218,33 +242,38 @@ def child_subsidy_enrolment(registry: pd.DataFrame, child: pd.DataFrame, period:
            "办理日期在本期内的一站式办件的救助人次之和（含各救助渠道）",
            inputs=("one_stop_cases",), higher_is_better=None)
 def one_stop_person_times(cases: pd.DataFrame, period: Period) -> float:
-    return float(cases.loc[_in_period(cases["date"], period), "persons"].sum())
+    return float(cases.loc[in_period(cases["date"], period), "persons"].sum())
 
 
 @indicator("one_stop_funds", "relief", "大救助一站式发放资金", "One-stop relief funds paid", "万元",
            "办理日期在本期内的一站式办件发放金额之和，单位万元，保留两位小数",
            inputs=("one_stop_cases",), higher_is_better=None)
 def one_stop_funds(cases: pd.DataFrame, period: Period) -> float:
-    return wan(cases.loc[_in_period(cases["date"], period), "amount"].sum())
+    return wan(cases.loc[in_period(cases["date"], period), "amount"].sum())
 
 
-def _needs_collected(needs: pd.DataFrame, period: Period) -> pd.DataFrame:
-    return needs[_in_period(needs["collected_date"], period)]
+def needs_collected(needs: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Needs collected in the period."""
+    return needs[in_period(needs["collected_date"], period)]
+
+
+def resolved_by_end(needs: pd.DataFrame, period: Period) -> pd.Series:
+    """Needs resolved on or before the period end."""
+    return needs["resolved_date"].notna() & (needs["resolved_date"] <= period.end_ts)
 
 
 @indicator("alliance_needs_collected", "relief", "助联体采集困难服务需求", "Needs collected by the assistance alliance", "例",
            "采集日期在本期内的助联体服务需求条数",
            inputs=("alliance_needs",), higher_is_better=None)
 def alliance_needs_collected(needs: pd.DataFrame, period: Period) -> float:
-    return float(len(_needs_collected(needs, period)))
+    return float(len(needs_collected(needs, period)))
 
 
 @indicator("alliance_needs_resolved", "relief", "助联体化解需求", "Needs resolved by the assistance alliance", "例",
            "采集日期在本期内、且化解日期不晚于期末的需求条数（本期采集、期末前化解）",
            inputs=("alliance_needs",), higher_is_better=True)
 def alliance_needs_resolved(needs: pd.DataFrame, period: Period) -> float:
-    got = _needs_collected(needs, period)
-    return float((got["resolved_date"].notna() & (got["resolved_date"] <= period.end_ts)).sum())
+    return float(resolved_by_end(needs_collected(needs, period), period).sum())
 
 
 @indicator("alliance_resolution_rate", "relief", "助联体需求化解率", "Share of collected needs resolved", "%",
