@@ -5,7 +5,6 @@ import ast
 import shutil
 from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 from civmon import errors

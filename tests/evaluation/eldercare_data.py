@@ -9,24 +9,16 @@ import pandas as pd
 import pytest
 
 from civmon import programmes
-from civmon.data.pseudonymise import SAMPLE_KEY, pseudonymise
 from civmon.data.scope import area_names
-from civmon.data.spec import DATASETS
 from civmon.evaluation import eldercare as ee
 from civmon.evaluation.inputs import inputs_for
 from civmon.params import parse_params
 from civmon.period import Period
-from civmon.sample.base import canonical
+
+from frames import frame
 
 H1 = Period.parse("2023H1")
 Y2023 = Period.parse("2023")
-
-
-def frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A canonical, pseudonymised frame of a dataset from rows (missing columns empty)."""
-    cols = DATASETS[name].column_names
-    raw = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
-    return pseudonymise(canonical(raw, name), DATASETS[name], SAMPLE_KEY)
 
 
 def make_areas() -> pd.DataFrame:

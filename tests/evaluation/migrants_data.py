@@ -8,15 +8,17 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from civmon.data.pseudonymise import SAMPLE_KEY, id_checksum, pseudonymise
+from civmon import programmes
+from civmon.data.pseudonymise import SAMPLE_KEY, pseudonymise
 from civmon.data.spec import DATASETS
 from civmon.evaluation import migrants as em
 from civmon.evaluation.inputs import inputs_for
 from civmon.params import parse_params
 from civmon.period import Period
 from civmon.sample import migrants as sample_migrants
-from civmon.sample.base import canonical
 from civmon.sample.geography import build_areas
+
+from frames import frame, pid
 
 H1 = Period.parse("2023H1")
 SEED = 20230630
@@ -29,19 +31,7 @@ SCOPE_AREAS = pd.DataFrame({"area_code": ["T1", "T2", "T3", "V1", "V2", "V3"],
                             "area_name": ["甲镇", "乙镇", "丙镇", "一村", "二村", "三村"],
                             "level": ["township"] * 3 + ["village"] * 3,
                             "parent_code": [None] * 3 + ["T1", "T1", "T2"]})
-DATASETS_READ = ("migrant_register", "migrant_payments", "migrant_projects", "migrant_survey",
-                 "rural_income_benchmark", "migrant_visits")
-
-
-def frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    cols = DATASETS[name].column_names
-    raw = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
-    return pseudonymise(canonical(raw, name), DATASETS[name], SAMPLE_KEY)
-
-
-def pid(i: int) -> str:
-    first17 = f"33050219600101{i:03d}"
-    return first17 + id_checksum(first17)
+DATASETS_READ = programmes.get("migrants").datasets
 
 
 def person(i, hh, town="T1", village="V1", **kw):

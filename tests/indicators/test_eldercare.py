@@ -5,24 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from civmon.data.pseudonymise import SAMPLE_KEY, pseudonymise
-from civmon.data.spec import DATASETS
 from civmon.indicators import eldercare as ie
 from civmon.indicators.registry import REGISTRY
 from civmon.period import Period
-from civmon.sample.base import canonical
+
+from frames import frame
 
 H1 = Period.parse("2023H1")
 H2_2022 = Period.parse("2022H2")
 Y2023 = Period.parse("2023")
 NA = None
-
-
-def frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A canonical, pseudonymised frame of a dataset from rows (missing columns empty)."""
-    cols = DATASETS[name].column_names
-    raw = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
-    return pseudonymise(canonical(raw, name), DATASETS[name], SAMPLE_KEY)
 
 
 @pytest.fixture

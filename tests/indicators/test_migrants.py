@@ -6,28 +6,18 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from civmon.data.pseudonymise import SAMPLE_KEY, hash_ids, id_checksum, pseudonymise
+from civmon.data.pseudonymise import SAMPLE_KEY, hash_ids
 from civmon.data.spec import DATASETS
 from civmon.indicators import migrants as im
 from civmon.indicators.registry import REGISTRY
 from civmon.period import Period
 from civmon.sample.base import canonical
 
+from frames import frame, pid
+
 H1 = Period.parse("2023H1")
 Y2023 = Period.parse("2023")
 Y2022 = Period.parse("2022")
-
-
-def frame(name: str, rows: list[dict]) -> pd.DataFrame:
-    """A canonical, pseudonymised frame of a dataset from rows (missing columns empty)."""
-    cols = DATASETS[name].column_names
-    raw = pd.DataFrame([{c: r.get(c) for c in cols} for r in rows], columns=cols)
-    return pseudonymise(canonical(raw, name), DATASETS[name], SAMPLE_KEY)
-
-
-def pid(i: int) -> str:
-    first17 = f"33050219600101{i:03d}"
-    return first17 + id_checksum(first17)
 
 
 def key(i: int) -> str:

@@ -51,6 +51,6 @@ def suppress_series(series: pd.DataFrame, threshold: int | None) -> pd.DataFrame
     small = out["unit"].isin(PERSON_UNITS) & (out["value"] > 0) & (out["value"] < threshold)
     hidden = set(zip(out.loc[small, "id"], out.loc[small, "month"]))
     follows = out["id"].map(AMOUNT_OF)
-    small |= [(c, m) in hidden for c, m in zip(follows, out["month"])]
+    small |= pd.Series([(c, m) in hidden for c, m in zip(follows, out["month"])], index=out.index)
     out.loc[small, "value"] = None
     return out
