@@ -209,7 +209,10 @@ def export(
 
     if not notebook.exists():
         _fail(f"{notebook}: no such notebook.")
-    written = export_notebook(notebook, notebook.parent, notebook.stem, formats=tuple(formats))
+    try:
+        written = export_notebook(notebook, notebook.parent, notebook.stem, formats=tuple(formats))
+    except CivmonError as e:
+        _error(e)
     for kind, path in written.items():
         typer.echo(f"{kind}: {path}")
 
