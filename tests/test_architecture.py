@@ -15,7 +15,7 @@ LIB = Path(__file__).resolve().parents[1] / "lib" / "civmon"
 
 # Lower layers never import higher ones (docs/architecture.md). Keys are civmon's top-level modules.
 LAYERS = {
-    "__init__": 0, "errors": 0, "programmes": 0, "period": 0,
+    "__init__": 0, "errors": 0, "programmes": 0, "period": 0, "yamllines": 0, "xlsx": 0,
     "stats": 1, "indicators": 1, "disclosure": 1,
     "data": 2, "sample": 2,
     "params": 3,

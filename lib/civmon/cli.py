@@ -89,16 +89,16 @@ def run(
         except PeriodError as e:
             _fail(f"--periods: {e}")
     all_params = [_load_params(f) for f in params_files]
-    prepared = [(p, _check_data(p)) for p in all_params]  # every problem stops the run before any notebook
+    prepared = [_check_data(p, out) for p in all_params]  # every problem stops the run before any notebook
     failed_any = False
-    for params, (digests, areas) in prepared:
+    for params, digests, areas, notes in prepared:
         scope_list = _scopes(scopes, areas) if scopes else None
         try:
             result = run_batch(params, data_digests=digests, areas=areas, by=by, periods=period_list, jobs=jobs,
                                scopes=scope_list,
                                force=force, quiet=quiet, launcher=launcher, out_root=out,
                                gate_factory=lambda params=params: _gate(params),
-                               echo=typer.echo)
+                               echo=typer.echo, notes=notes)
         except CivmonError as e:
             _error(e)
         counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
@@ -133,8 +133,42 @@ def _gate(params):
     return gate_for_run(params)
 
 
-def _check_data(params):
-    """Validate the run's data before any notebook starts; exit 2 listing every problem. Returns digests and areas."""
+def _programmes_for(params, present: set[str]):
+    """The params with `programmes: available` resolved, and notes on what was left out; exit 2 when
+    a named report (or the overview) lacks data, naming the datasets."""
+    from civmon import programmes
+    from civmon.data.availability import feasibility
+
+    lacks = feasibility(present)
+    notes = []
+    if params.wants_available:
+        runnable = [p for p in programmes.selectable() if not lacks[p]]
+        notes = [f"{programmes.get(p).name_zh}（{p}）未运行：数据中缺少 {', '.join(lacks[p])}"
+                 for p in programmes.selectable() if lacks[p]]
+        params = params.with_programmes(runnable)
+    wanted = list(params.programmes) + (["overview"] if params.overview else [])
+    missing = {p: lacks[p] for p in wanted if lacks[p]}
+    if missing:
+        lines = "\n".join(f"  {p}: lacks {', '.join(m)}" for p, m in missing.items())
+        _fail(f"the data cannot feed every report the params name; no report was run.\n{lines}",
+              hint="Add the missing files (`civmon inspect FOLDER` shows what each file was taken for), remove "
+                   "those programmes, or set `programmes: available` to run what the data supports.")
+    if not wanted:
+        _fail("the data can feed none of the reports; no report was run.", hint="`civmon validate` says what each lacks.")
+    return params, notes
+
+
+def _write_problems(report, path: Path) -> Path:
+    from civmon.data.problems import write_problems_workbook
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_problems_workbook(report, path)
+
+
+def _check_data(params, out_root: Path | None = None):
+    """Validate the run's data before any notebook starts; exit 2 listing every problem (also written to
+    data-problems.xlsx in the run's folder). Returns the params (programmes resolved), the input
+    digests, the areas and notes on what was left out."""
     from civmon.data.scope import resolve_scope
     from civmon.data.source import load_data
     from civmon.errors import DataValidationError
@@ -143,30 +177,75 @@ def _check_data(params):
         data, _report, digests, _folder = load_data(params.data)
         if params.scope != "all":
             resolve_scope(params.scope, data.get("areas"))
-        return digests, data.get("areas")
     except DataValidationError as e:
+        where = _write_problems(e.report, Path(out_root or params.output_dir) / params.name / "data-problems.xlsx")
+        e.hint = f"{e.hint} Every problem is also listed in {where}."
         _error(e, "the input data has problems; no report was run.\n")
     except CivmonError as e:
         _error(e)
+    params, notes = _programmes_for(params, set(data))
+    return params, digests, data.get("areas"), notes
 
 
 @app.command()
-def validate(params_file: Path = typer.Argument(..., help="A params YAML file; its data is checked.")) -> None:
-    """Check a run's parameters and data files without running any report."""
+def validate(
+    params_file: Path = typer.Argument(..., help="A params YAML file; its data is checked."),
+    problems: Optional[Path] = typer.Option(None, "--problems", help="Also write every problem to this .xlsx workbook."),
+) -> None:
+    """Check a run's parameters and data files without running any report: it passes exactly when `run` can run."""
     from civmon import data as cdata
+    from civmon.data.availability import summary_lines
     from civmon.data.loader import resolve_key
     from civmon.data.source import data_folder
 
     params = _load_params(params_file)
     try:
         folder = data_folder(params.data)
-        report = cdata.validate_folder(folder, key=resolve_key(folder))
+        result = cdata.load(folder, key=resolve_key(folder))
     except CivmonError as e:
         _error(e)
+    report = result.report
+    if problems is not None:
+        typer.echo(f"problems written to {_write_problems(report, problems)}")
+    if result.discovery is not None:
+        tables = result.discovery.tables
+        by_name = [t for t in tables if t.how == "file name"]
+        typer.echo(f"Tables found: {len(tables)}" + (f", {len(by_name)} of them by their file names" if by_name else ""))
+        typer.echo("\n".join(f"  {t.line()}" for t in tables if t.how != "file name"))
     if not report.ok:
         typer.echo(report.format())
         raise typer.Exit(EXIT_BAD_INPUT)
+    if report.problems or report.omitted:
+        typer.echo(report.format())
+    typer.echo("Datasets read:")
     typer.echo(report.summary())
+    typer.echo("Reports:")
+    typer.echo("\n".join(summary_lines(set(result.data))))
+    _programmes_for(params, set(result.data))
+
+
+@app.command()
+def inspect(
+    folder: Path = typer.Argument(..., help="A folder of the bureau's files."),
+    write: bool = typer.Option(False, "--write", help="Write a starter mapping file (civmon-data.yaml) into the folder."),
+) -> None:
+    """Show, file by file and sheet by sheet, the dataset each table looks like and how each header matched."""
+    from civmon.data.inspect import inspect_folder, starter_mapping
+    from civmon.data.mapping import MAPPING_FILE
+
+    if not folder.is_dir():
+        _fail(f"{folder}: no such folder.")
+    try:
+        found = inspect_folder(folder)
+    except CivmonError as e:
+        _error(e)
+    typer.echo(found.format())
+    if write:
+        target = folder / MAPPING_FILE
+        if target.exists():
+            _fail(f"{target} exists; move it away first (it is never overwritten).")
+        target.write_text(starter_mapping(found), encoding="utf-8")
+        typer.echo(f"starter mapping written to {target}: confirm each guess, then run `civmon validate`.")
 
 
 @app.command()

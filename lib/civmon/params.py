@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from civmon import programmes as catalogue
 from civmon.errors import ParamsError, PeriodError
 from civmon.period import ACCEPTED_FORMS, Period
+from civmon.yamllines import key_lines, line_of
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_PARAMS_FILE = REPO_ROOT / "params" / "default.yaml"
@@ -30,8 +31,9 @@ class RunParams(BaseModel):
     period: str = Field("2023H1", description=f"reporting period: {ACCEPTED_FORMS}")
     scope: str = Field("district", description="'district', 'all' (the district and every township), or one township's name or code")
     data: str = Field("sample", description="'sample' for the built-in synthetic data, or a folder of the bureau's files")
-    programmes: list[str] = Field(default_factory=lambda: list(catalogue.selectable()),
-                                  description="the programme reports to run (the catalogue's ids)")
+    programmes: list[str] | Literal["available"] = Field(
+        default_factory=lambda: list(catalogue.selectable()),
+        description="the programme reports to run (the catalogue's ids), or 'available': every one the data can feed")
     overview: bool = Field(True, description="also render the half-year overview report")
     formats: list[Literal["html", "pdf"]] = Field(default_factory=lambda: list(FORMATS))
     language: Literal["zh"] = "zh"
@@ -50,14 +52,24 @@ class RunParams(BaseModel):
         except PeriodError as e:
             raise ValueError(str(e)) from None
 
+    @field_validator("programmes", mode="before")
+    @classmethod
+    def _list_or_available(cls, v):
+        if isinstance(v, str) and v != "available":
+            raise ValueError(f"expected a list of programme ids ({', '.join(catalogue.selectable())}) or 'available', "
+                             f"not '{v}'")
+        return v
+
     @field_validator("programmes", "formats")
     @classmethod
-    def _unique(cls, v: list) -> list:
-        return list(dict.fromkeys(v))
+    def _unique(cls, v):
+        return v if isinstance(v, str) else list(dict.fromkeys(v))
 
     @field_validator("programmes")
     @classmethod
-    def _known_programmes(cls, v: list[str]) -> list[str]:
+    def _known_programmes(cls, v):
+        if isinstance(v, str):
+            return v
         known = catalogue.selectable()
         for pid in v:
             if pid not in known:
@@ -80,6 +92,15 @@ class RunParams(BaseModel):
         return v
 
     @property
+    def wants_available(self) -> bool:
+        """`programmes: available`: run every programme the data can feed."""
+        return self.programmes == "available"
+
+    def with_programmes(self, programmes: list[str]) -> "RunParams":
+        """The same parameters with the programme list resolved."""
+        return self.model_copy(update={"programmes": list(programmes)})
+
+    @property
     def period_obj(self) -> Period:
         return Period.parse(self.period)
 
@@ -92,41 +113,13 @@ class RunParams(BaseModel):
         return self.run_name or f"{self.district_code}-{self.period}"
 
 
-def _key_lines(text: str) -> dict[tuple, int]:
-    """Line numbers (1-based) of each mapping key in a YAML document, by path."""
-    lines: dict[tuple, int] = {}
-
-    def walk(node, path):
-        if isinstance(node, yaml.MappingNode):
-            for k, val in node.value:
-                key = (*path, k.value)
-                lines[key] = k.start_mark.line + 1
-                walk(val, key)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                lines[(*path, i)] = item.start_mark.line + 1
-                walk(item, (*path, i))
-
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError:
-        return lines
-    if root is not None:
-        walk(root, ())
-    return lines
-
-
 def _describe(err: dict, source: str, lines: dict[tuple, int]) -> str:
     loc = tuple(err["loc"])
     bad_id = re.search(r"unknown indicator id '([^']+)'", err["msg"])
     if bad_id:  # point at the offending key inside the mapping, not at the mapping
         loc = (*loc, bad_id.group(1))
     field = ".".join(str(x) for x in loc) or "(file)"
-    line = None
-    for n in range(len(loc), 0, -1):
-        if loc[:n] in lines:
-            line = lines[loc[:n]]
-            break
+    line = line_of(lines, loc)
     where = f"{source}, line {line}" if line else source
     if err["type"] == "extra_forbidden":
         close = difflib.get_close_matches(str(loc[-1]), RunParams.model_fields, n=1)
@@ -149,7 +142,7 @@ def parse_params(values: dict[str, Any], source: str = "parameters", text: str |
     try:
         return RunParams(**values)
     except ValidationError as e:
-        lines = _key_lines(text) if text else {}
+        lines = key_lines(text) if text else {}
         problems = [_describe(err, source, lines) for err in e.errors()]
         raise ParamsError("\n".join(problems)) from None
 

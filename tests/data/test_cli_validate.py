@@ -40,15 +40,28 @@ def test_validate_prints_all_three_problems_and_exits_2(folder, tmp_path, tables
     assert m_rows[0][1] not in out
 
 
-def test_validate_good_data_prints_one_line_per_dataset(folder, tmp_path, monkeypatch):
+def test_validate_good_data_prints_one_line_per_dataset_and_the_reports_it_can_feed(folder, tmp_path, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, "test-key")
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
+    params = _params(tmp_path, folder)
+    params.write_text(params.read_text() + "programmes: available\n", encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(params)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    read = lines[lines.index("Datasets read:") + 1:lines.index("Reports:")]
+    assert [ln.split()[0] for ln in read] == ["areas", "relief_households", "relief_members", "relief_payments",
+                                              "child_subsidy"]
+    assert "5 rows  month 2023-01-01 to 2023-03-31" in read[3]
+    assert any(ln.split() == ["can", "run", "overview", "民政工作监测概览"] for ln in lines)
+    assert any(ln.startswith("  cannot    relief") for ln in lines)
+
+
+def test_validate_fails_when_a_named_report_lacks_its_datasets(folder, tmp_path, monkeypatch):
     monkeypatch.setenv(KEY_ENV, "test-key")
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     result = runner.invoke(app, ["validate", str(_params(tmp_path, folder))])
-    assert result.exit_code == 0, result.output
-    lines = [ln for ln in result.output.splitlines() if ln.strip()]
-    assert [ln.split()[0] for ln in lines] == ["areas", "relief_households", "relief_members", "relief_payments",
-                                               "child_subsidy"]
-    assert "5 rows  month 2023-01-01 to 2023-03-31" in lines[3]
+    assert result.exit_code == 2, result.output
+    assert "relief: lacks" in result.output and "relief_standards" in result.output
 
 
 def test_contracts_and_template_commands(tmp_path):

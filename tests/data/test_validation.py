@@ -282,12 +282,14 @@ def test_three_problems_all_reported_at_once(folder, tables):
     assert exc.value.report.n_errors == 3
 
 
-def test_missing_and_doubled_dataset_files(folder, tables):
+def test_a_missing_dataset_is_an_error_and_two_files_of_one_are_stacked(folder, tables):
     header, rows = tables["areas"]
     write_csv(folder / "乡镇街道和村社区名录.csv", header, rows)  # areas twice: English and Chinese name
     res = _load(folder, datasets=["areas", "relief_payments", "temp_relief"])
-    p = one(res.report, "two files for one dataset")
-    assert p.dataset == "areas" and p.value == "areas.csv, 乡镇街道和村社区名录.csv"
+    p = one(res.report, "rows repeated in another file (kept once)")
+    assert p.dataset == "areas" and p.file == "乡镇街道和村社区名录.csv" and p.value.startswith(f"{len(rows)} rows")
+    assert len(res.data["areas"]) == len(rows) and [s.path.name for s in res.sources["areas"]] == \
+        ["areas.csv", "乡镇街道和村社区名录.csv"]
     p = one(res.report, "no file for dataset")
     assert (p.file, p.value, p.dataset) == (str(folder), "temp_relief", "temp_relief")
     assert set(res.data) == {"areas", "relief_payments"}
@@ -304,7 +306,10 @@ def test_many_identical_problems_are_capped_but_counted(tmp_path, tables):
     report = load(folder, key="k", use_cache=False, datasets=["relief_payments"]).report
     assert len(problems_with(report, "negative amount")) == MAX_SAME_PROBLEM
     assert report.n_errors == MAX_SAME_PROBLEM + 50
-    assert "... and 50 more rows: negative amount" in report.format()
+    text = report.format()
+    assert text.count("negative amount") == 5  # the first five rows, then a count of the rest
+    assert f"... and {MAX_SAME_PROBLEM - 5 + 50} more rows with this problem" in text
+    assert text.splitlines()[-1].strip() == f"... and {MAX_SAME_PROBLEM - 5 + 50} more rows with this problem"
     frame = report.to_frame()
     assert frame["expected"].str.contains("50 more rows with this problem").sum() == 1
 

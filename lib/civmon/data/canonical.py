@@ -4,7 +4,7 @@ the contract checked, then pseudonymised. Every problem is collected; nothing ra
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +14,7 @@ from pandas.api.extensions import take
 from civmon.data import contracts
 from civmon.data.parsing import parse_column, parse_message
 from civmon.data.pseudonymise import hash_ids, pseudonymise
-from civmon.data.readers import RawTable, UnreadableFile, header_aliases, normalise_header, read_raw
+from civmon.data.readers import RawTable, UnreadableFile, column_of, header_aliases, normalise_header, read_raw
 from civmon.data.spec import Dataset
 from civmon.data.validation import ERROR, MAX_SAME_PROBLEM, WARNING, DatasetSummary, Problem, ValidationReport
 
@@ -33,6 +33,8 @@ class DatasetRead:
     report: ValidationReport
     summary: DatasetSummary
     headers: dict[str, str]  # column name -> header as written in the file
+    # Columns of the dataset (required or not) the file does not have: checks on them are not run.
+    missing: set[str] = field(default_factory=set)
 
 
 def mask_id(value) -> str:
@@ -99,15 +101,16 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna()
 
 
-def map_headers(raw: RawTable, ds: Dataset, path: Path) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
+def map_headers(raw: RawTable, ds: Dataset, path: Path,
+                aliases: dict[str, str] | None = None) -> tuple[dict[str, str], dict[str, str], list[Problem]]:
     """(column name -> raw column c0.., column name -> header as written, problems) for the
     file's header row: missing columns are errors, repeated ones errors, extra ones warnings."""
-    aliases = header_aliases(ds)
+    aliases = aliases or header_aliases(ds)
     found: dict[str, str] = {}
     written: dict[str, str] = {}
     problems = []
     for i, header in enumerate(raw.headers):
-        name = aliases.get(normalise_header(header))
+        name = column_of(aliases, header)
         if name is None:
             if header == "" and _blank(raw.frame[f"c{i}"]).all():
                 continue  # an unused, unnamed column Excel left behind
@@ -129,8 +132,29 @@ def map_headers(raw: RawTable, ds: Dataset, path: Path) -> tuple[dict[str, str],
     return found, written, problems
 
 
-def _data_rows(raw: RawTable, found: dict[str, str], ds: Dataset) -> pd.DataFrame:
-    """The raw rows that hold data: blank rows and a second (English) header row dropped."""
+# What exports carry below or between the data: total rows and the signature block.
+FOOTER_STARTS = ("合计", "总计", "小计", "本页合计", "本页小计", "累计")
+FOOTER_WORDS = ("制表人", "制表日期", "制表单位", "审核人", "审核日期", "填报人", "填报日期", "填表人", "负责人")
+MSG_FOOTER = "total or signature row dropped"
+
+
+def footer_rows(frame: pd.DataFrame) -> np.ndarray:
+    """True for rows whose first filled cell is a total (合计, 总计, 小计 ...) or a signature line
+    (制表人, 审核人, 制表日期 ...): they are not records and are never counted."""
+    first = pd.Series(pd.NA, index=frame.index, dtype="string")
+    for col in reversed(frame.columns):
+        cell = frame[col].astype("string").str.strip()
+        first = cell.where(cell.fillna("") != "", first)
+    text = first.fillna("").str.replace(r"\s", "", regex=True)
+    starts = text.str.startswith(FOOTER_STARTS)
+    words = text.str.contains("|".join(FOOTER_WORDS), regex=True)
+    return (starts | words).to_numpy(bool)
+
+
+def _data_rows(raw: RawTable, found: dict[str, str], ds: Dataset, aliases: dict[str, str] | None = None,
+               problems: list[Problem] | None = None, file: str = "") -> pd.DataFrame:
+    """The raw rows that hold data: blank rows, total and signature rows (one warning each) and a
+    second (English) header row dropped."""
     frame = raw.frame
     if not found:
         return frame.iloc[:0]
@@ -139,28 +163,52 @@ def _data_rows(raw: RawTable, found: dict[str, str], ds: Dataset) -> pd.DataFram
         blank &= _blank(frame[col]).to_numpy(bool)
     if blank.any():
         frame = frame.loc[~blank]
+    footer = footer_rows(frame) if len(frame) else np.zeros(0, bool)
+    if footer.any():
+        for row in frame.index[footer]:
+            if problems is not None:
+                problems.append(Problem(file, int(row), None, None, "a data row (totals and signatures are not data)",
+                                        WARNING, MSG_FOOTER, ds.name))
+        frame = frame.loc[~footer]
     if len(frame):
-        aliases = header_aliases(ds)
+        aliases = aliases or header_aliases(ds)
         first = frame.iloc[0]
-        if all(aliases.get(normalise_header(first[raw_col])) == name for name, raw_col in found.items()):
+        if all(column_of(aliases, first[raw_col]) == name for name, raw_col in found.items()):
             frame = frame.iloc[1:]  # the English header row under the Chinese one (templates)
     return frame
 
 
-def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
-    """Read, parse, check and pseudonymise one dataset file; all problems are returned, none raised."""
+def recode(frame: pd.DataFrame, found: dict[str, str], values: dict[str, dict[str, str]]) -> pd.DataFrame:
+    """Source values replaced by codes (a mapping file's `values`), before parsing."""
+    frame = frame.copy()
+    for col, table in values.items():
+        if col in found:
+            frame[found[col]] = frame[found[col]].replace(table)
+    return frame
+
+
+def read_dataset(path: Path, ds: Dataset, key: str, sheet: str | None = None, mapping=None) -> DatasetRead:
+    """Read, parse, check and pseudonymise one dataset table (a file, or one sheet of a workbook with
+    `sheet`; `mapping` is the dataset's entry of the folder's mapping file); all problems are
+    returned, none raised."""
     report = ValidationReport()
+    aliases = header_aliases(ds, mapping.columns if mapping else None)
     try:
-        raw = read_raw(path, ds)
+        raw = read_raw(path, ds, sheet, aliases)
     except UnreadableFile as exc:
         report.add(exc.problem)
         summary = DatasetSummary(ds.name, path.name, 0, ds.period_column)
         report.datasets[ds.name] = summary
-        return DatasetRead(empty_frame(ds), report, summary, {})
+        return DatasetRead(empty_frame(ds), report, summary, {}, {c.name for c in ds.columns})
     report.extend(raw.problems)
-    found, written, header_problems = map_headers(raw, ds, path)
+    found, written, header_problems = map_headers(raw, ds, path, aliases)
     report.extend(header_problems)
-    frame = _data_rows(raw, found, ds)
+    missing = {c.name for c in ds.columns if c.name not in found}
+    footers: list[Problem] = []
+    frame = _data_rows(raw, found, ds, aliases, footers, path.name)
+    report.extend(footers)
+    if mapping and mapping.values:
+        frame = recode(frame, found, mapping.values)
     if len(frame) == 0:
         report.add(Problem(path.name, None, None, None, "at least one data row", WARNING, MSG_NO_ROWS, ds.name))
 
@@ -172,13 +220,13 @@ def read_dataset(path: Path, ds: Dataset, key: str) -> DatasetRead:
         fails = fails[fails["column"].isin(list(found))]
         for name, rows in bad_cells.items():
             fails = fails[~((fails["column"] == name) & fails["row"].isin(rows))]
-        _contract_problems(report, fails, df, ds, path, written)
+        _contract_problems(report, fails, df, ds, path, written, missing)
 
     _ids_in_text_columns(report, df, ds, path, written, key)
     out = to_canonical(df, ds, key)
     summary = summarise(out, ds, path.name)
     report.datasets[ds.name] = summary
-    return DatasetRead(out, report, summary, written)
+    return DatasetRead(out, report, summary, written, missing)
 
 
 def _parse_columns(frame: pd.DataFrame, found: dict[str, str], written: dict[str, str], ds: Dataset,
@@ -205,12 +253,25 @@ def _parse_columns(frame: pd.DataFrame, found: dict[str, str], written: dict[str
 
 
 def _contract_problems(report: ValidationReport, fails: pd.DataFrame, df: pd.DataFrame, ds: Dataset,
-                       path: Path, written: dict[str, str]) -> None:
-    """Turn the contract's failing cells into problems (duplicates name the first row of the key)."""
+                       path: Path, written: dict[str, str], missing: set[str] = frozenset()) -> None:
+    """Turn the contract's failing cells into problems (duplicates name the first row of the key).
+
+    No cascade: nothing is reported on a column the file lacks (its one error is the missing
+    column), duplicate keys are not checked when a key column is missing, and a row whose
+    required key cell is empty or unreadable (already an error) is not also a duplicate."""
+    if missing:
+        fails = fails[~fails["column"].isin(list(missing))]
     for (column, message), group in fails.groupby(["column", "message"], sort=False):
         rows = group["row"].to_numpy()
         col = ds.column(column)
         if message == contracts.MSG_DUPLICATE:
+            if any(k in missing for k in ds.key):
+                continue
+            required = [k for k in ds.key if ds.column(k).required]
+            if required:
+                rows = rows[df.loc[rows, required].notna().all(axis=1).to_numpy(bool)]
+            if len(rows) == 0:
+                continue
             keyed = df[list(ds.key)].reset_index()
             firsts = keyed.groupby(list(ds.key), dropna=False, observed=True, sort=False)["source_row"].transform("min")
             first_row = pd.Series(firsts.to_numpy(), index=keyed["source_row"].to_numpy())

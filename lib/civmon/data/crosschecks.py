@@ -11,6 +11,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from civmon.data.pseudonymise import derived_columns, key_column
 from civmon.data.spec import DATASETS
 from civmon.data.validation import ERROR, MAX_SAME_PROBLEM, Problem, ValidationReport
 
@@ -47,7 +48,23 @@ def _msg_not_in(column: str, target: str) -> str:
     return f"{column} not in {target}"
 
 
-def infer_coverage(frames: dict[str, pd.DataFrame]) -> Coverage | None:
+Missing = dict[str, set[str]] | None  # dataset -> columns its file lacks (None: none missing)
+
+
+def lacks(missing: Missing, name: str, *columns: str) -> bool:
+    """True when dataset `name`'s file lacks any of these columns (canonical names: a missing ID
+    column also takes its key, birth-date and sex columns), so checks on them must not run."""
+    gone = (missing or {}).get(name) or set()
+    if not gone:
+        return False
+    canonical = set(gone)
+    for c in gone:
+        if c.endswith("id_number"):
+            canonical |= {key_column(c), *derived_columns(c)}
+    return any(c in canonical for c in columns)
+
+
+def infer_coverage(frames: dict[str, pd.DataFrame], missing: Missing = None) -> Coverage | None:
     """Coverage from the monthly records (datasets whose period column is a month), or None.
 
     Distinct months are split wherever more than CLUSTER_GAP_MONTHS pass without a record; the
@@ -58,7 +75,7 @@ def infer_coverage(frames: dict[str, pd.DataFrame]) -> Coverage | None:
     for name, df in frames.items():
         ds = DATASETS[name]
         if ds.period_column and ds.period_column in df and len(df) \
-                and ds.column(ds.period_column).kind == "month":
+                and ds.column(ds.period_column).kind == "month" and not lacks(missing, name, ds.period_column):
             monthly.append(df[ds.period_column])
     if not monthly:
         return None
@@ -79,12 +96,15 @@ def _add(report: ValidationReport, name: str, files, headers, column: str, messa
                      np.asarray(rows), list(values[:MAX_SAME_PROBLEM]))
 
 
-def check_references(frames, files, headers, report) -> None:
-    """Every value of a referencing column must exist in the referenced dataset (when present)."""
+def check_references(frames, files, headers, report, missing: Missing = None) -> None:
+    """Every value of a referencing column must exist in the referenced dataset (when present and
+    both columns are in their files)."""
     for name, df in frames.items():
         for column, target in DATASETS[name].references.items():
             tds, tcol = target.split(".")
-            if tds == "areas" or tds not in frames or column not in df:
+            if tds == "areas" or tds not in frames or column not in df or tcol not in frames[tds]:
+                continue
+            if lacks(missing, name, column) or lacks(missing, tds, tcol):
                 continue
             values = df[column]
             bad = values.notna() & ~values.isin(frames[tds][tcol].dropna().unique())
@@ -94,10 +114,12 @@ def check_references(frames, files, headers, report) -> None:
                      values[bad].astype(str).tolist())
 
 
-def check_areas(frames, files, headers, report) -> None:
-    """township_code and village_code of every dataset must be in `areas`, villages in their township."""
-    if "areas" not in frames:
+def check_areas(frames, files, headers, report, missing: Missing = None) -> None:
+    """township_code and village_code of every dataset must be in `areas`, villages in their township
+    (not run when `areas` lacks its code or level column; nor on a column a file lacks)."""
+    if "areas" not in frames or lacks(missing, "areas", "area_code", "level"):
         return
+    no_parent = lacks(missing, "areas", "parent_code")
     areas = frames["areas"]
     level = areas["level"].astype(str)
     townships = set(areas.loc[level == "township", "area_code"].dropna())
@@ -108,21 +130,21 @@ def check_areas(frames, files, headers, report) -> None:
             col, frame = "parent_code", df[level.isin(["village", "community"]).to_numpy()]
         else:
             col, frame = "township_code", df
-        if col in frame:
+        if col in frame and not lacks(missing, name, col):
             t = frame[col]
             bad = t.notna() & ~t.isin(townships)
             if bad.any():
                 _add(report, name, files, headers, col, MSG_UNKNOWN_TOWNSHIP,
                      f"a township code listed in {DATASETS['areas'].zh} (areas)", frame.index[bad.to_numpy()],
                      t[bad].astype(str).tolist())
-        if name != "areas" and "village_code" in df:
+        if name != "areas" and "village_code" in df and not lacks(missing, name, "village_code"):
             v = df["village_code"].astype(object)
             unknown = v.notna() & ~v.isin(parent.keys())
             if unknown.any():
                 _add(report, name, files, headers, "village_code", MSG_UNKNOWN_VILLAGE,
                      f"a village or community code listed in {DATASETS['areas'].zh} (areas)",
                      df.index[unknown.to_numpy()], v[unknown].astype(str).tolist())
-            if "township_code" in df:
+            if "township_code" in df and not no_parent and not lacks(missing, name, "township_code"):
                 own = v.map(parent)
                 t = df["township_code"].astype(object)
                 wrong = v.notna() & ~unknown & t.notna() & t.isin(townships) & (own != t)
@@ -137,9 +159,12 @@ def check_areas(frames, files, headers, report) -> None:
                         report.omitted[(files[name], column, MSG_VILLAGE_TOWNSHIP, ERROR)] += len(rows) - MAX_SAME_PROBLEM
 
 
-def _household_months(frames, needed: set) -> dict[str, pd.PeriodIndex] | None:
-    """Months each needed household is on assistance: roster spells if present, else paid months."""
+def _household_months(frames, needed: set, missing: Missing = None) -> dict[str, pd.PeriodIndex] | None:
+    """Months each needed household is on assistance: roster spells if present, else paid months;
+    None when the dataset used lacks a column the months need (no exit dates: every spell would run on)."""
     if "relief_households" in frames:
+        if lacks(missing, "relief_households", "household_id", "entry_date", "exit_date"):
+            return None
         h = frames["relief_households"]
         h = h[h["household_id"].isin(needed)]
         out = {}
@@ -153,22 +178,24 @@ def _household_months(frames, needed: set) -> dict[str, pd.PeriodIndex] | None:
                 out[hid] = months if hid not in out else out[hid].union(months)
         return out
     if "relief_payments" in frames:
+        if lacks(missing, "relief_payments", "household_id", "month"):
+            return None
         p = frames["relief_payments"].dropna(subset=["household_id", "month"])
         p = p[p["household_id"].isin(needed)]
         return {hid: pd.PeriodIndex(g.dt.to_period("M").unique()) for hid, g in p.groupby("household_id")["month"]}
     return None
 
 
-def check_two_households(frames, files, headers, report) -> None:
+def check_two_households(frames, files, headers, report, missing: Missing = None) -> None:
     """A member listed in two roster households whose months on assistance overlap."""
     members = frames.get("relief_members")
-    if members is None or "person_key" not in members:
+    if members is None or "person_key" not in members or lacks(missing, "relief_members", "person_key", "household_id"):
         return
     m = members.dropna(subset=["person_key", "household_id"])
     multi = m[m.groupby("person_key")["household_id"].transform("nunique") > 1]
     if multi.empty:
         return
-    months = _household_months(frames, set(multi["household_id"]))
+    months = _household_months(frames, set(multi["household_id"]), missing)
     if months is None:
         return
     column = headers.get("relief_members", {}).get("household_id", "household_id")
@@ -189,13 +216,15 @@ def check_two_households(frames, files, headers, report) -> None:
             seen.append((r, hid))
 
 
-def check_dates(frames, files, headers, report, coverage: Coverage | None, today: date | None = None) -> None:
-    """Dates in the future or before 1950; months and dates outside the data's coverage."""
+def check_dates(frames, files, headers, report, coverage: Coverage | None, today: date | None = None,
+                missing: Missing = None) -> None:
+    """Dates in the future or before 1950; months and dates outside the data's coverage (not on a
+    column the file lacks)."""
     today_ts = pd.Timestamp(today or date.today())
     for name, df in frames.items():
         ds = DATASETS[name]
         for c in ds.columns:
-            if c.kind not in ("date", "month") or c.name not in df:
+            if c.kind not in ("date", "month") or c.name not in df or lacks(missing, name, c.name):
                 continue
             s = df[c.name]
             fmt = "%Y-%m" if c.kind == "month" else "%Y-%m-%d"
@@ -230,11 +259,13 @@ def check_dates(frames, files, headers, report, coverage: Coverage | None, today
 
 
 def cross_check(frames: dict[str, pd.DataFrame], files: dict[str, str], headers: dict[str, dict[str, str]],
-                report: ValidationReport, coverage: Coverage | None = None, today: date | None = None) -> Coverage | None:
-    """Run every cross-dataset check into `report`; return the coverage used."""
-    cov = coverage or infer_coverage(frames)
-    check_references(frames, files, headers, report)
-    check_areas(frames, files, headers, report)
-    check_two_households(frames, files, headers, report)
-    check_dates(frames, files, headers, report, cov, today)
+                report: ValidationReport, coverage: Coverage | None = None, today: date | None = None,
+                missing: dict[str, set[str]] | None = None) -> Coverage | None:
+    """Run every cross-dataset check into `report`; return the coverage used. `missing` (dataset ->
+    columns its file lacks) keeps checks off those columns: a missing column is one error, not a cascade."""
+    cov = coverage or infer_coverage(frames, missing)
+    check_references(frames, files, headers, report, missing)
+    check_areas(frames, files, headers, report, missing)
+    check_two_households(frames, files, headers, report, missing)
+    check_dates(frames, files, headers, report, cov, today, missing)
     return cov

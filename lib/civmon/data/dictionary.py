@@ -11,7 +11,9 @@ from pathlib import Path
 from civmon.data import contracts
 from civmon.data import pseudonymise as ps
 from civmon.data.parsing import expected_categories
+from civmon.data.readers import header_aliases, normalise_header
 from civmon.data.spec import DATASETS, Column, Dataset
+from civmon.data.synonyms import COLUMN_SYNONYMS
 from civmon.programmes import CATALOGUE, SHARED_DATASETS
 
 
@@ -33,11 +35,18 @@ PREAMBLE = f"""# civmon data dictionary 数据字典
 
 Generated from the data contracts (`civmon.data.spec` and `civmon.data.contracts`).
 
-**Files.** Put one file per dataset in a folder, named after the dataset in English or Chinese,
-e.g. `relief_payments.csv` or `低收入对象救助金发放.xlsx`. CSV (UTF-8, UTF-8 with BOM or
-GB18030/GBK, detected from the content), Excel `.xlsx` (the sheet named after the dataset, else the
-first) and Parquet are read. Headers may be in Chinese or English; a title row above the header and
-an English header row under the Chinese one (as in the templates) are allowed.
+**Files.** Any file names. Each CSV, Parquet file and workbook sheet is recognised by its header
+row (the file or sheet name helps: `relief_payments.csv` or `低收入对象救助金发放.xlsx` is taken at
+its word); several datasets may share a workbook, one sheet each (hidden, empty and 说明 sheets are
+set aside), and several files of one dataset (monthly exports) are stacked, rows repeated across
+them kept once. Headers may be in Chinese or English, or any of the synonyms listed under each
+dataset; a title row above the header, a header over two rows (a merged cell above sub-headers,
+read as "parent child"), an English header row under the Chinese one (as in the templates) and
+total and signature rows (合计, 制表人 ...) are handled. `civmon inspect FOLDER` shows what each
+table was taken for; anything else goes into a mapping file `civmon-data.yaml` in the folder
+(`civmon inspect FOLDER --write` starts one). CSV (UTF-8, UTF-8 with BOM or GB18030/GBK, detected
+from the content), Excel `.xlsx` and Parquet are read. Township and village columns take the
+code, the full name (织里镇) or the name without its suffix (织里).
 
 **Rows.** Problems are reported with the row number Excel shows: the header is row 1, so the first
 data row is row 2. Blank rows are ignored.
@@ -83,10 +92,18 @@ def _cell(text: str) -> str:
     return str(text).replace("|", "\\|").replace("\n", " ")
 
 
+def synonyms_of(ds: Dataset) -> dict[str, list[str]]:
+    """Column -> the synonyms a file of this dataset may use for it (those that name one column only)."""
+    aliases = header_aliases(ds)
+    return {c.name: [s for s in COLUMN_SYNONYMS.get(c.name, ()) if aliases.get(normalise_header(s)) == c.name
+                     and normalise_header(s) != normalise_header(c.zh)] for c in ds.columns}
+
+
 def dataset_markdown(ds: Dataset) -> str:
     """One dataset's section: description, file names, key, references and a column table."""
     lines = [f"### `{ds.name}` {ds.zh}", "", ds.description, "",
-             f"- File: `{ds.name}.csv|xlsx|parquet` or `{ds.zh}.csv|xlsx|parquet`"]
+             f"- File: any name (recognised by its header); `{ds.name}.csv|xlsx|parquet` or "
+             f"`{ds.zh}.csv|xlsx|parquet` is taken at its word"]
     if ds.key:
         lines.append(f"- One row per: {' + '.join(f'`{k}`' for k in ds.key)} (duplicates are errors)")
     for col, target in ds.references.items():
@@ -97,12 +114,13 @@ def dataset_markdown(ds: Dataset) -> str:
         lines.append(f"- Period covered: `{ds.period_column}`")
     out_cols = contracts.output_columns(ds)
     lines.append(f"- Columns after reading: {', '.join(f'`{c}`' for c in out_cols)}")
-    lines += ["", "| Column | 中文表头 | Type | Required | Allowed values | Description |",
-              "|---|---|---|---|---|---|"]
+    lines += ["", "| Column | 中文表头 | Also accepted | Type | Required | Allowed values | Description |",
+              "|---|---|---|---|---|---|---|"]
+    accepted = synonyms_of(ds)
     for c in ds.columns:
         req = "yes" if c.required else "column only"
-        lines.append(f"| `{c.name}` | {_cell(c.zh)} | {_cell(KIND_TEXT[c.kind])} | {req} | "
-                     f"{_cell(_allowed(c))} | {_cell(c.description)} |")
+        lines.append(f"| `{c.name}` | {_cell(c.zh)} | {_cell('、'.join(accepted.get(c.name, ())))} | "
+                     f"{_cell(KIND_TEXT[c.kind])} | {req} | {_cell(_allowed(c))} | {_cell(c.description)} |")
     return "\n".join(lines)
 
 

@@ -10,8 +10,6 @@ is skipped. The frame's index is the row number a person sees in Excel (header r
 
 from __future__ import annotations
 
-from civmon.errors import UnreadableFile  # noqa: F401 (re-exported)
-
 import codecs
 import csv
 import io
@@ -28,6 +26,7 @@ import pyarrow.csv as pcsv
 
 from civmon.data.spec import Dataset
 from civmon.data.validation import ERROR, WARNING, Problem
+from civmon.errors import UnreadableFile
 
 SUFFIXES = (".csv", ".xlsx", ".parquet")
 MSG_ENCODING = "unreadable encoding"
@@ -39,6 +38,7 @@ MSG_NO_FINAL_NEWLINE = "file does not end with a line break"
 MSG_BAD_XLSX = "unreadable Excel file"
 MSG_BAD_PARQUET = "unreadable Parquet file"
 MSG_BAD_CSV = "unreadable CSV file"
+MSG_NO_SHEET = "no such sheet"
 HEADER_SEARCH_ROWS = 10
 
 
@@ -67,22 +67,35 @@ def _without_unit(header: str) -> str:
     return re.sub(r"\([^()]*\)$", "", header)
 
 
-def header_aliases(ds: Dataset) -> dict[str, str]:
-    """Normalised header text -> column name: the English name, the Chinese header, and the Chinese
-    header with or without its bracketed unit (发放金额（元） for 发放金额) when that is unambiguous."""
-    out = {}
+def header_aliases(ds: Dataset, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """Normalised header text -> column name: the English name, the Chinese header, the Chinese
+    header with or without its bracketed unit (发放金额（元） for 发放金额), and the synonyms the
+    ministry's and the province's systems use (civmon.data.synonyms), each when unambiguous within
+    the dataset; `extra` (a mapping file's `columns`: source header -> column) comes first."""
+    from civmon.data.synonyms import COLUMN_SYNONYMS
+
+    out = {normalise_header(h): c for h, c in (extra or {}).items()}
     for c in ds.columns:
-        out[normalise_header(c.name)] = c.name
-        out[normalise_header(c.zh)] = c.name
+        out.setdefault(normalise_header(c.name), c.name)
+        out.setdefault(normalise_header(c.zh), c.name)
     loose: dict[str, set[str]] = {}
     for c in ds.columns:
         zh = normalise_header(c.zh)
         for variant in (_without_unit(zh), zh + "(元)"):
             loose.setdefault(variant, set()).add(c.name)
+    for c in ds.columns:
+        for synonym in COLUMN_SYNONYMS.get(c.name, ()):
+            loose.setdefault(normalise_header(synonym), set()).add(c.name)
     for variant, names in loose.items():
         if len(names) == 1 and variant not in out:
             out[variant] = names.pop()
     return out
+
+
+def column_of(aliases: dict[str, str], header) -> str | None:
+    """The column a header names: as written, else without a bracketed unit (实发金额（元）)."""
+    key = normalise_header(header)
+    return aliases.get(key) or (aliases.get(_without_unit(key)) if key.endswith(")") else None)
 
 
 def _file_problem(path: Path, ds: Dataset, message: str, expected: str, row=None, severity=ERROR,
@@ -125,18 +138,61 @@ def _sniff_delimiter(head: str) -> str:
     return max(counts, key=counts.get) if max(counts.values()) > 0 else ","
 
 
-def _find_header(rows: list[list], aliases: dict[str, str]) -> int:
-    """Index of the row (among the first few) whose cells match the most known headers."""
-    best, best_hits = 0, 0
+def _text(v) -> str:
+    return "" if v is None else str(v).strip()
+
+
+def _two_row_headers(parent_row: list, child_row: list, aliases: dict[str, str]) -> list[str]:
+    """Headers of a header over two rows (a parent cell merged across the children under it): each
+    column reads "parent child", or the child alone where only that names a known column, or the
+    parent where the column has no child (merged down)."""
+    width = max(len(parent_row), len(child_row))
+    parent = [_text(v) for v in parent_row] + [""] * (width - len(parent_row))
+    child = [_text(v) for v in child_row] + [""] * (width - len(child_row))
+    out, last = [], ""
+    for p, c in zip(parent, child):
+        last = p or (last if c else "")
+        if not c:
+            out.append(p)
+        elif last and column_of(aliases, f"{last} {c}") is None and column_of(aliases, c) is not None:
+            out.append(c)
+        else:
+            out.append(f"{last} {c}".strip())
+    return out
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    """Where the header is: its first row (0-based), how many rows it spans, the headers as read."""
+
+    index: int
+    rows: int
+    headers: list[str]
+
+    @property
+    def data_start(self) -> int:
+        return self.index + self.rows
+
+
+def find_header(rows: list[list], aliases: dict[str, str]) -> HeaderRow:
+    """The row (among the first few) whose cells match the most known headers, or a pair of rows
+    read as one header when that matches more (a title cell merged over sub-headers)."""
+    best, best_hits = HeaderRow(0, 1, [_text(v) for v in rows[0]] if rows else []), 0
     for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        hits = sum(normalise_header(c) in aliases for c in cells)
+        single = [_text(v) for v in cells]
+        hits = len({column_of(aliases, c) for c in single} - {None})
         if hits > best_hits:
-            best, best_hits = i, hits
+            best, best_hits = HeaderRow(i, 1, single), hits
+        if i + 1 < len(rows) and hits:
+            double = _two_row_headers(cells, rows[i + 1], aliases)
+            hits2 = len({column_of(aliases, c) for c in double} - {None})
+            if hits2 > max(hits, best_hits):
+                best, best_hits = HeaderRow(i, 2, double), hits2
     return best
 
 
 # --- CSV ----------------------------------------------------------------------------------------
-def read_csv(path: Path, ds: Dataset) -> RawTable:
+def read_csv(path: Path, ds: Dataset, aliases: dict[str, str] | None = None) -> RawTable:
     """Read a CSV file as text cells; problems for empty files, bad rows and a truncated end."""
     data = path.read_bytes()
     try:
@@ -156,8 +212,8 @@ def read_csv(path: Path, ds: Dataset) -> RawTable:
     head_lines = re.split(r"\r\n|\n|\r", head)[:HEADER_SEARCH_ROWS]
     delimiter = _sniff_delimiter("\n".join(head_lines))
     head_rows = list(csv.reader(head_lines, delimiter=delimiter))
-    h = _find_header(head_rows, header_aliases(ds))
-    headers = [c.strip() for c in head_rows[h]] if h < len(head_rows) else []
+    found = find_header(head_rows, aliases or header_aliases(ds))
+    h, headers = found.data_start - 1, found.headers  # h: the last header line
     if not any(headers):
         raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
     names = [f"c{i}" for i in range(len(headers))]
@@ -232,7 +288,10 @@ def _cell_text(v) -> str | None:
     return str(v)
 
 
-def _pick_sheet(wb, ds: Dataset):
+def _pick_sheet(wb, ds: Dataset, sheet: str | None = None):
+    """The named sheet; else the one named after the dataset; else the first."""
+    if sheet is not None:
+        return wb[sheet]
     wanted = {normalise_header(ds.name), normalise_header(ds.zh)}
     for ws in wb.worksheets:
         if normalise_header(ws.title) in wanted:
@@ -240,8 +299,8 @@ def _pick_sheet(wb, ds: Dataset):
     return wb.worksheets[0]
 
 
-def read_xlsx(path: Path, ds: Dataset) -> RawTable:
-    """Read the dataset's sheet (named after it, else the first) as text cells."""
+def read_xlsx(path: Path, ds: Dataset, sheet: str | None = None, aliases: dict[str, str] | None = None) -> RawTable:
+    """Read one sheet (`sheet`, else the one named after the dataset, else the first) as text cells."""
     import openpyxl
 
     try:
@@ -250,7 +309,10 @@ def read_xlsx(path: Path, ds: Dataset) -> RawTable:
         raise UnreadableFile(_file_problem(path, ds, MSG_BAD_XLSX, "an .xlsx workbook",
                                            value=type(exc).__name__)) from None
     try:
-        ws = _pick_sheet(wb, ds)
+        if sheet is not None and sheet not in wb.sheetnames:
+            raise UnreadableFile(_file_problem(path, ds, MSG_NO_SHEET, f"one of the sheets {', '.join(wb.sheetnames)}",
+                                               value=sheet))
+        ws = _pick_sheet(wb, ds, sheet)
         rows = [[_cell_text(v) for v in r] for r in ws.iter_rows(values_only=True)]
     finally:
         wb.close()
@@ -258,15 +320,16 @@ def read_xlsx(path: Path, ds: Dataset) -> RawTable:
         rows.pop()
     if not rows:
         raise UnreadableFile(_file_problem(path, ds, MSG_EMPTY_FILE, "a header row and data rows"))
-    h = _find_header(rows, header_aliases(ds))
-    headers = ["" if v is None else str(v).strip() for v in rows[h]]
+    found = find_header(rows, aliases or header_aliases(ds))
+    headers = list(found.headers)
     while headers and headers[-1] == "":
         headers.pop()
     width = len(headers)
-    body = [(r + [None] * width)[:width] for r in rows[h + 1:]]
+    start = found.data_start
+    body = [(r + [None] * width)[:width] for r in rows[start:]]
     frame = pd.DataFrame(body, columns=[f"c{i}" for i in range(width)], dtype=object)
-    frame.index = pd.Index(np.arange(h + 2, h + 2 + len(body), dtype=np.int64), name="source_row")
-    return RawTable(frame.astype("string"), headers, h + 1, None, [])
+    frame.index = pd.Index(np.arange(start + 1, start + 1 + len(body), dtype=np.int64), name="source_row")
+    return RawTable(frame.astype("string"), headers, start, None, [])
 
 
 # --- Parquet ------------------------------------------------------------------------------------
@@ -286,13 +349,65 @@ def read_parquet(path: Path, ds: Dataset) -> RawTable:
     return RawTable(frame, headers, 1, None, [])
 
 
-def read_raw(path: Path, ds: Dataset) -> RawTable:
-    """Dispatch on the file suffix."""
+# --- heads: the first rows of every table, for recognising what a file holds -------------------
+def csv_head(path: Path, max_bytes: int = 100_000) -> list[list[str]]:
+    """The first rows of a CSV file as cells (empty if it cannot be decoded)."""
+    with open(path, "rb") as f:
+        data = f.read(max_bytes)
+    try:
+        encoding = detect_encoding(data)
+    except ValueError:
+        encoding = "gb18030"
+    text = data.decode("utf-16" if encoding == "utf-16" else "gb18030" if encoding == "gb18030" else "utf-8",
+                       errors="ignore").lstrip("\ufeff")
+    lines = re.split(r"\r\n|\n|\r", text)[:HEADER_SEARCH_ROWS + 1]
+    return list(csv.reader(lines, delimiter=_sniff_delimiter("\n".join(lines))))
+
+
+@dataclass(frozen=True)
+class SheetHead:
+    """A workbook sheet's name, whether it is visible, and its first rows as cells."""
+
+    title: str
+    visible: bool
+    rows: list[list]
+
+
+def workbook_heads(path: Path) -> list[SheetHead]:
+    """Every sheet of a workbook with its first rows (empty list if the file cannot be opened)."""
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # reported when the dataset is read
+        return []
+    try:
+        out = []
+        for ws in wb.worksheets:
+            rows = [[_cell_text(v) for v in r] for _, r in zip(range(HEADER_SEARCH_ROWS + 1), ws.iter_rows(values_only=True))]
+            out.append(SheetHead(ws.title, ws.sheet_state == "visible", rows))
+        return out
+    finally:
+        wb.close()
+
+
+def parquet_head(path: Path) -> list[list[str]]:
+    """A Parquet file's column names, as a one-row head."""
+    import pyarrow.parquet as pq
+
+    try:
+        return [list(pq.read_schema(path).names)]
+    except Exception:
+        return []
+
+
+def read_raw(path: Path, ds: Dataset, sheet: str | None = None, aliases: dict[str, str] | None = None) -> RawTable:
+    """Dispatch on the file suffix; `sheet` picks a workbook's sheet, `aliases` adds a mapping file's headers."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return read_csv(path, ds)
+        return read_csv(path, ds, aliases)
     if suffix == ".xlsx":
-        return read_xlsx(path, ds)
+        return read_xlsx(path, ds, sheet, aliases)
     if suffix == ".parquet":
         return read_parquet(path, ds)
     raise ValueError(f"unsupported file type {suffix}: use one of {', '.join(SUFFIXES)}")

@@ -8,12 +8,12 @@ collects all of them at once so staff can fix a file in one pass instead of one 
 
 from __future__ import annotations
 
-from civmon.errors import DataValidationError  # noqa: F401 (re-exported)
-
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
 import pandas as pd
+
+from civmon.errors import DataValidationError  # noqa: F401 (re-exported)
 
 ERROR = "error"
 WARNING = "warning"
@@ -21,6 +21,8 @@ WARNING = "warning"
 # Beyond this many problems with the same file, column and message, only a count is kept: a
 # systematically wrong column in a million-row file should not produce a million-line report.
 MAX_SAME_PROBLEM = 200
+# The terminal shows this many problems of one kind, then a count of the rest (all are stored).
+SHOWN_PER_KIND = 5
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,10 @@ class Problem:
     severity: str
     message: str
     dataset: str | None = None
+    sheet: str | None = None  # the workbook sheet, for a problem in an .xlsx file
 
     def format(self) -> str:
-        where = []
+        where = [f"sheet {self.sheet}"] if self.sheet else []
         if self.row is not None:
             where.append(f"row {self.row}")
         if self.column:
@@ -143,20 +146,34 @@ class ValidationReport:
         return "\n".join(self.summary_lines())
 
     def format(self) -> str:
-        """Human-readable text for the terminal: problems grouped by file, errors first."""
+        """Human-readable text for the terminal: problems grouped by file, errors first, and of each
+        kind (file, column, message, severity) only the first SHOWN_PER_KIND rows and a count of the rest."""
         if not self.problems and not self.omitted:
             return "No problems found."
         order = {ERROR: 0, WARNING: 1}
         lines = [f"{self.n_errors} error(s), {self.n_warnings} warning(s)"]
-        files = sorted({p.file for p in self.problems} | {k[0] for k in self.omitted})
-        for f in files:
+        kinds: dict[tuple, list[Problem]] = {}
+        for p in self.problems:
+            kinds.setdefault((p.file, p.column, p.message, p.severity), []).append(p)
+        for kind in self.omitted:
+            kinds.setdefault(kind, [])
+        for ps in kinds.values():
+            ps.sort(key=lambda p: (p.sheet or "", p.row or 0))
+
+        def rank(item):
+            (_, column, message, severity), ps = item
+            first = (ps[0].row or 0) if ps else float("inf")
+            return order.get(severity, 2), first, column or "", message
+
+        for f in sorted({k[0] for k in kinds}):
             lines.append("")
             lines.append(f"{f}:")
-            ps = sorted(self.for_file(f), key=lambda p: (order.get(p.severity, 2), p.row or 0, p.column or ""))
-            lines.extend(p.format() for p in ps)
-            for (file, column, message, severity), n in sorted(self.omitted.items(), key=str):
-                if file == f:
-                    lines.append(f"  {severity.upper():7s} column {column}: ... and {n:,d} more rows: {message}")
+            for kind, ps in sorted(((k, v) for k, v in kinds.items() if k[0] == f), key=rank):
+                lines.extend(p.format() for p in ps[:SHOWN_PER_KIND])
+                rest = max(len(ps) - SHOWN_PER_KIND, 0) + self.omitted.get(kind, 0)
+                if rest:
+                    what = "" if ps else f" ({kind[3]}, column {kind[1]}: {kind[2]})"
+                    lines.append(f"          ... and {rest:,d} more rows with this problem{what}")
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:

@@ -29,6 +29,7 @@ class BatchResult:
     run_dir: Path
     results: list[JobResult] = field(default_factory=list)
     seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)  # what the run left out and why (shown in the index)
 
     @property
     def failed(self) -> list[JobResult]:
@@ -101,7 +102,8 @@ def _setup_log(run_dir: Path, quiet: bool) -> logging.Handler:
 def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by: str | None = None,
               periods: list[str] | None = None, jobs: int | None = None, force: bool = False,
               quiet: bool = False, launcher: str = "auto", out_root: Path | None = None, gate=None, gate_factory=None,
-              echo=print, notebooks_dir: Path | None = None, scopes: list[str] | None = None) -> BatchResult:
+              echo=print, notebooks_dir: Path | None = None, scopes: list[str] | None = None,
+              notes: list[str] | None = None) -> BatchResult:
     """Run every job of the matrix into outputs/<run>/; skip jobs whose key matches their last good output."""
     t0 = time.perf_counter()
     run_dir = Path(out_root or params.output_dir) / params.name
@@ -132,6 +134,8 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
         n_workers = max(1, min(jobs or os.cpu_count() or 1, len(todo) or 1))
         msg = f"{len(planned)} jobs: {len(todo)} to run, {len(planned) - len(todo)} unchanged (skipped); {n_workers} worker(s)"
         log.info(msg)
+        for note in notes or ():
+            log.info("left out: %s", note)
         if not quiet:
             echo(msg)
         use_fork = launcher == "fork" or (launcher == "auto" and hasattr(os, "fork"))
@@ -145,7 +149,7 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
         position = {(j.programme, j.scope, j.period): i for i, j in enumerate(planned)}
         results.sort(key=lambda r: position.get((r.programme, r.scope, r.period), len(position)))  # plan order,
         # not completion order: the collected tables are the same bytes however the jobs were scheduled
-        result = BatchResult(run_dir, results, round(time.perf_counter() - t0, 2))
+        result = BatchResult(run_dir, results, round(time.perf_counter() - t0, 2), list(notes or []))
         write_manifest(params, result, data_digests)
         from civmon.run.collect import write_collections
 

@@ -11,6 +11,7 @@ import pandas as pd
 import civmon
 from civmon import programmes
 from civmon.report.info import SAMPLE_BANNER
+from civmon.xlsx import write_frame_xlsx
 
 STATUS_ZH = {"ok": "已发布", "skipped": "已发布（未变化）", "failed": "失败", "withheld": "已拦截"}
 INDICATOR_COLUMNS = ["indicator_id", "label_zh", "label_en", "programme", "period", "scope", "value", "unit",
@@ -42,8 +43,7 @@ def write_collections(batch) -> None:
     df = indicators_frame(batch.results)
     run_dir = Path(batch.run_dir)
     df.to_csv(run_dir / "indicators.csv", index=False, encoding="utf-8-sig")
-    with pd.ExcelWriter(run_dir / "indicators.xlsx", engine="openpyxl") as xl:
-        df.to_excel(xl, index=False, sheet_name="indicators")
+    write_frame_xlsx(df, run_dir / "indicators.xlsx", sheet_name="indicators")  # text never a formula
     (run_dir / "index.html").write_text(index_html(batch, df), encoding="utf-8")
 
 
@@ -101,12 +101,12 @@ td:nth-child(1), td:nth-child(3), td:nth-child(4), td:nth-child(5), td:nth-child
 .banner {{ background: #fff4ce; border: 1px solid #e0b400; color: #5c4500; font-weight: 700; text-align: center; padding: 6px; }}
 .st-failed .status, .st-withheld .status {{ color: #b42318; font-weight: 700; }}
 .st-ok .status, .st-skipped .status {{ color: #1b7a3d; }}
-small {{ color: #5b6575; }}
+small {{ color: #5b6575; }} .note {{ color: #7a5a00; }}
 </style></head><body>
 {banner}
 <h1>报告索引</h1>
 <p>运行：{html.escape(batch.run_dir.name)} · 生成于 {datetime.now():%Y-%m-%d %H:%M} · civmon {civmon.__version__} · {counts}</p>
-{extra}
+{extra}{''.join(f'<p class="note">{html.escape(n)}</p>' for n in batch.notes)}
 <table><thead><tr><th>范围</th><th>报告</th><th>期间</th><th>网页版</th><th>PDF</th><th>状态</th><th>主要指标</th><th>数据质量提示</th></tr></thead>
 <tbody>
 {''.join(rows)}
