@@ -91,14 +91,14 @@ def run(
     all_params = [_load_params(f) for f in params_files]
     prepared = [_check_data(p, out) for p in all_params]  # every problem stops the run before any notebook
     failed_any = False
-    for params, digests, areas, notes in prepared:
+    for params, digests, areas, notes, tables in prepared:
         scope_list = _scopes(scopes, areas) if scopes else None
         try:
             result = run_batch(params, data_digests=digests, areas=areas, by=by, periods=period_list, jobs=jobs,
                                scopes=scope_list,
                                force=force, quiet=quiet, launcher=launcher, out_root=out,
                                gate_factory=lambda params=params: _gate(params),
-                               echo=typer.echo, notes=notes)
+                               echo=typer.echo, notes=notes, tables=tables)
         except CivmonError as e:
             _error(e)
         counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
@@ -168,13 +168,14 @@ def _write_problems(report, path: Path) -> Path:
 def _check_data(params, out_root: Path | None = None):
     """Validate the run's data before any notebook starts; exit 2 listing every problem (also written to
     data-problems.xlsx in the run's folder). Returns the params (programmes resolved), the input
-    digests, the areas and notes on what was left out."""
+    digests, the areas, notes on what was left out and what each table was taken for."""
     from civmon.data.scope import resolve_scope
     from civmon.data.source import load_data
     from civmon.errors import DataValidationError
 
     try:
-        data, _report, digests, _folder = load_data(params.data)
+        loaded = load_data(params.data)
+        data, digests = loaded.frames, loaded.sha256
         if params.scope != "all":
             resolve_scope(params.scope, data.get("areas"))
     except DataValidationError as e:
@@ -184,7 +185,7 @@ def _check_data(params, out_root: Path | None = None):
     except CivmonError as e:
         _error(e)
     params, notes = _programmes_for(params, set(data))
-    return params, digests, data.get("areas"), notes
+    return params, digests, data.get("areas"), notes, loaded.tables
 
 
 @app.command()

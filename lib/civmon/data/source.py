@@ -6,7 +6,7 @@ Used alike by the CLI, the batch runner, the fork server, the publication gate a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +36,7 @@ class LoadedData:
     validation: object
     sha256: dict[str, str]
     folder: Path
+    tables: list[dict] = field(default_factory=list)  # each table: what it was taken for, how, how sure
 
     def __iter__(self):  # data, report, digests, folder = load_data(...)
         return iter((self.frames, self.validation, self.sha256, self.folder))
@@ -57,7 +58,9 @@ def _load(folder: Path) -> LoadedData:
 
     result = load(folder, key=resolve_key(folder))
     result.raise_for_errors()
-    return LoadedData(result.data, result.report, result.sha256, folder)
+    tables = [{"table": t.source.label, "dataset": t.dataset, "how": t.how, "score": t.score}
+              for t in (result.discovery.tables if result.discovery else [])]
+    return LoadedData(result.data, result.report, result.sha256, folder, tables)
 
 
 def preload(data: str) -> None:

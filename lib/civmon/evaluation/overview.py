@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from civmon import programmes
+from civmon.data.availability import missing_datasets
 from civmon.disclosure import suppress_series
 from civmon.evaluation.base import Result
 from civmon.evaluation.headline import Headline, headline
@@ -103,6 +104,7 @@ class OverviewEvaluation:
     scorecard: Headline
     series: pd.DataFrame
     statuses: StatusCounts
+    covered: list[str]  # the programmes whose data the run holds (partial data leaves some out)
 
     @property
     def headline(self) -> Headline:  # what the notebook records
@@ -116,6 +118,7 @@ class OverviewEvaluation:
 def evaluate(inputs: Inputs) -> OverviewEvaluation:
     """The overview of one scope and period."""
     sc = scorecard(inputs)
+    covered = [p.id for p in programmes.report_programmes() if not missing_datasets(p.id, inputs.data_all)]
     return OverviewEvaluation(inputs=inputs, scorecard=sc,
                               series=monthly_series(inputs.data, inputs.period, threshold=inputs.threshold),
-                              statuses=status_counts(sc.frame))
+                              statuses=status_counts(sc.frame), covered=covered)

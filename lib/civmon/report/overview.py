@@ -37,9 +37,13 @@ def _group_table(ev: OverviewEvaluation, group: str) -> Table | None:
 
 
 def scorecard_tables(ev: OverviewEvaluation, groups=None) -> Group:
-    """One table per programme; the summary's figures first; status as a text badge."""
-    groups = groups or [p.id for p in programmes.report_programmes()]
-    return Group([_group_table(ev, g) for g in groups])
+    """One table per programme the data covers (a sentence names those it does not); the summary's
+    figures first; status as a text badge."""
+    if groups is not None:
+        return Group([_group_table(ev, g) for g in groups])
+    left_out = [programmes.get(p.id).short_zh for p in programmes.report_programmes() if p.id not in ev.covered]
+    note = Text([f"本次数据不含{'、'.join(left_out)}的业务记录，相应指标不在本概览中。"]) if left_out else None
+    return Group([_group_table(ev, g) for g in ev.covered] + [note])
 
 
 def other_work_tables(ev: OverviewEvaluation) -> Group:

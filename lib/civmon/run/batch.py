@@ -103,7 +103,7 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
               periods: list[str] | None = None, jobs: int | None = None, force: bool = False,
               quiet: bool = False, launcher: str = "auto", out_root: Path | None = None, gate=None, gate_factory=None,
               echo=print, notebooks_dir: Path | None = None, scopes: list[str] | None = None,
-              notes: list[str] | None = None) -> BatchResult:
+              notes: list[str] | None = None, tables: list[dict] | None = None) -> BatchResult:
     """Run every job of the matrix into outputs/<run>/; skip jobs whose key matches their last good output."""
     t0 = time.perf_counter()
     run_dir = Path(out_root or params.output_dir) / params.name
@@ -150,7 +150,7 @@ def run_batch(params: RunParams, *, data_digests: dict[str, str], areas=None, by
         results.sort(key=lambda r: position.get((r.programme, r.scope, r.period), len(position)))  # plan order,
         # not completion order: the collected tables are the same bytes however the jobs were scheduled
         result = BatchResult(run_dir, results, round(time.perf_counter() - t0, 2), list(notes or []))
-        write_manifest(params, result, data_digests)
+        write_manifest(params, result, data_digests, tables)
         from civmon.run.collect import write_collections
 
         write_collections(result)
@@ -206,14 +206,18 @@ def _append_partial_manifest(run_dir: Path, res: JobResult) -> None:
         f.write(json.dumps({k: v for k, v in asdict(res).items() if k != "indicators"}, ensure_ascii=False) + "\n")
 
 
-def write_manifest(params: RunParams, result: BatchResult, data_digests: dict[str, str] | None = None) -> Path:
-    """manifest.json: one entry per job with key, status, timings and output digests (written atomically)."""
+def write_manifest(params: RunParams, result: BatchResult, data_digests: dict[str, str] | None = None,
+                   tables: list[dict] | None = None) -> Path:
+    """manifest.json: the inputs (digests, and what each table of the folder was taken for), what was left
+    out, and one entry per job with key, status, timings and output digests (written atomically)."""
     from civmon.report.provenance import git_commit, package_versions
 
     manifest = {
         "run": params.name,
         "params": params.model_dump(mode="json"),
         "inputs_sha256": dict(sorted((data_digests or {}).items())),
+        "input_tables": list(tables or []),
+        "left_out": result.notes,
         "civmon_git_commit": git_commit(),
         "packages": package_versions(),
         "seconds": result.seconds,
