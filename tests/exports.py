@@ -110,3 +110,26 @@ def bureau_exports(folder: Path) -> Path:
     rows += svc[["centre_id", "township_code", "month", "service_person_times", "meal_users"]].values.tolist()
     write_xlsx(folder / "照料中心月度服务统计.xlsx", {"统计": rows}, merges={"统计": ["A1:A2", "B1:B2", "C1:C2", "D1:E1"]})
     return folder
+
+
+def relief_only(folder: Path) -> Path:
+    """A bureau that holds only its relief files (and the area list)."""
+    from civmon import programmes
+
+    folder.mkdir(parents=True, exist_ok=True)
+    for p in sample_dir().iterdir():
+        if p.stem in programmes.get("relief").reads or p.name == "SYNTHETIC_SAMPLE":
+            shutil.copy2(p, folder / p.name)
+    return folder
+
+
+def sample_with_cells(folder: Path, dataset: str, column: str, value: str, rows: int) -> Path:
+    """A copy of the sample whose first `rows` cells of one dataset's column read `value`."""
+    shutil.copytree(sample_dir(), folder)
+    df = raw_table(dataset)
+    df.loc[: rows - 1, column] = value
+    for p in folder.iterdir():
+        if p.stem in (dataset, DATASETS[dataset].zh):
+            p.unlink()
+    write_csv(folder / f"{dataset}.csv", rows_of(df, list(df.columns), list(df.columns)))
+    return folder

@@ -17,7 +17,7 @@ from civmon.data.mapping import MAPPING_FILE
 from civmon.data.pseudonymise import SAMPLE_KEY
 from civmon.sample import sample_dir
 
-from exports import bureau_exports, raw_table, rows_of, write_csv, write_xlsx
+from exports import bureau_exports, raw_table, relief_only, rows_of, sample_with_cells, write_csv, write_xlsx
 
 runner = CliRunner()
 
@@ -193,20 +193,8 @@ def test_an_unknown_place_name_is_an_error_that_suggests_the_nearest(tmp_path):
 
 # --- partial data --------------------------------------------------------------------------------
 
-def relief_only(tmp_path):
-    from civmon import programmes
-
-    folder = tmp_path / "relief"
-    folder.mkdir()
-    keep = set(programmes.get("relief").reads)
-    for p in sample_dir().iterdir():
-        if p.stem in keep or p.name in ("SYNTHETIC_SAMPLE",):
-            shutil.copy2(p, folder / p.name)
-    return folder
-
-
 def test_validate_says_which_reports_partial_data_can_feed_and_stops_a_named_one(tmp_path):
-    folder = relief_only(tmp_path)
+    folder = relief_only(tmp_path / "relief")
     result = runner.invoke(app, ["validate", params_file(tmp_path, folder)])
     assert result.exit_code == 2, result.output  # the params name eldercare and migrants too
     assert "can run   relief" in result.output
@@ -217,11 +205,7 @@ def test_validate_says_which_reports_partial_data_can_feed_and_stops_a_named_one
 
 
 def test_validate_writes_every_problem_to_a_workbook(tmp_path):
-    folder = tmp_path / "w"
-    shutil.copytree(sample_dir(), folder)
-    needs = raw_table("alliance_needs")
-    needs.loc[:2, "collected_date"] = "=HYPERLINK(\"x\")"
-    write_csv(folder / "alliance_needs.csv", rows_of(needs, list(needs.columns), list(needs.columns)))
+    folder = sample_with_cells(tmp_path / "w", "alliance_needs", "collected_date", "=HYPERLINK(\"x\")", 3)
     out = tmp_path / "problems.xlsx"
     result = runner.invoke(app, ["validate", params_file(tmp_path, folder), "--problems", str(out)])
     assert result.exit_code == 2

@@ -2,15 +2,12 @@
 that leaves its problems in a workbook."""
 
 import json
-import shutil
 
 import openpyxl
 import pytest
 
-from civmon import programmes
-from civmon.sample import sample_dir
 
-from exports import bureau_exports, raw_table, rows_of, write_csv
+from exports import bureau_exports, relief_only, sample_with_cells
 from .conftest import civmon
 
 pytestmark = pytest.mark.xdist_group("default_run")
@@ -41,11 +38,7 @@ def test_a_bureaus_exports_give_exactly_the_samples_indicators(default_run, tmp_
 
 
 def test_programmes_available_runs_what_a_relief_only_folder_feeds(tmp_path):
-    folder = tmp_path / "relief"
-    folder.mkdir()
-    for p in sample_dir().iterdir():
-        if p.stem in programmes.get("relief").reads or p.name == "SYNTHETIC_SAMPLE":
-            shutil.copy2(p, folder / p.name)
+    folder = relief_only(tmp_path / "relief")
     named = civmon("run", params(tmp_path, folder), "--out", tmp_path / "out")
     assert named.returncode == 2 and "eldercare: lacks care_centres" in named.stderr
     assert not (tmp_path / "out" / "330502-2023H1" / "district").exists()
@@ -62,11 +55,7 @@ def test_programmes_available_runs_what_a_relief_only_folder_feeds(tmp_path):
 
 
 def test_a_run_on_bad_data_runs_nothing_and_leaves_the_problems_in_a_workbook(tmp_path):
-    folder = tmp_path / "bad"
-    shutil.copytree(sample_dir(), folder)
-    needs = raw_table("alliance_needs")
-    needs.loc[:3, "need_type"] = "=1+1"
-    write_csv(folder / "alliance_needs.csv", rows_of(needs, list(needs.columns), list(needs.columns)))
+    folder = sample_with_cells(tmp_path / "bad", "alliance_needs", "need_type", "=1+1", 4)
     res = civmon("run", params(tmp_path, folder), "--out", tmp_path / "out")
     assert res.returncode == 2 and "Traceback" not in res.stderr
     run = tmp_path / "out" / "330502-2023H1"
