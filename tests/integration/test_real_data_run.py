@@ -52,6 +52,7 @@ def test_programmes_available_runs_what_a_relief_only_folder_feeds(tmp_path):
     assert "left out: 水库移民后期扶持监测评估（migrants）" in (run / "run.log").read_text()
     overview = (run / "district" / "2023H1" / "overview" / "overview-district-2023H1.html").read_text()
     assert "本次数据不含养老服务、水库移民后期扶持的业务记录" in overview
+    assert "本次数据不含其他工作指标台账（kpi）" in overview and "照料中心累计服务老人人次" not in overview
 
 
 def test_a_run_on_bad_data_runs_nothing_and_leaves_the_problems_in_a_workbook(tmp_path):

@@ -62,14 +62,15 @@ def scorecard(inputs: Inputs) -> Headline:
 def monthly_series(data: dict[str, pd.DataFrame], period: Period, ids=KEY_SERIES, months: int = SERIES_MONTHS,
                    threshold: int | None = None) -> pd.DataFrame:
     """Each indicator computed month by month over the `months` months ending with the period
-    (columns month, id, label, unit, value); small counts suppressed with `threshold`."""
+    (columns month, id, label, unit, value); small counts suppressed with `threshold`. Indicators whose
+    datasets the data lacks are left out."""
     reg = all_indicators()
     end = pd.Period(period.end, freq="M")
     rows = []
     for m in pd.period_range(end - months + 1, end, freq="M"):
         p = Period.parse(f"{m.year}-{m.month:02d}")
         for i in ids:
-            if i not in reg:
+            if i not in reg or not set(reg[i].inputs) <= set(data):  # partial data: no empty panel
                 continue
             try:
                 v = reg[i].compute(data, p)
@@ -105,6 +106,7 @@ class OverviewEvaluation:
     series: pd.DataFrame
     statuses: StatusCounts
     covered: list[str]  # the programmes whose data the run holds (partial data leaves some out)
+    other_work: bool = True  # the data holds the bureau's table of other work (kpi)
 
     @property
     def headline(self) -> Headline:  # what the notebook records
@@ -121,4 +123,5 @@ def evaluate(inputs: Inputs) -> OverviewEvaluation:
     covered = [p.id for p in programmes.report_programmes() if not missing_datasets(p.id, inputs.data_all)]
     return OverviewEvaluation(inputs=inputs, scorecard=sc,
                               series=monthly_series(inputs.data, inputs.period, threshold=inputs.threshold),
-                              statuses=status_counts(sc.frame), covered=covered)
+                              statuses=status_counts(sc.frame), covered=covered,
+                              other_work=all(d in inputs.data_all for d in programmes.get("overview").datasets))

@@ -47,7 +47,9 @@ def scorecard_tables(ev: OverviewEvaluation, groups=None) -> Group:
 
 
 def other_work_tables(ev: OverviewEvaluation) -> Group:
-    """Charity, community governance and social affairs, from the bureau's KPI table."""
+    """Charity, community governance and social affairs, from the bureau's KPI table (a sentence without it)."""
+    if not ev.other_work:
+        return Group([Text(["本次数据不含其他工作指标台账（kpi），本节从略。"])])
     return scorecard_tables(ev, OTHER_WORK)
 
 
