@@ -331,7 +331,7 @@ def test_needs_by_type_and_township(needs, areas):
 def test_the_commonest_need_type_from_enough_needs(needs, areas):
     many = pd.concat([needs] * 4, ignore_index=True)  # 20 collected in H1, 16 of them 生活帮扶
     top = ev.needs_result(many, areas, H1).commonest
-    assert top == {"need_type": "living", "collected": 16, "rate": 75.0}
+    assert top == {"need_type": "living", "collected": 16, "resolved": 12, "rate": 75.0}
 
 
 # --- the sample: the planted rise effects and hazard ratios -------------------------------------------

@@ -293,3 +293,11 @@ def test_captions_carry_no_number():
     hh, pay, std = planted_roster()
     t = rl.its_table(evaluation(rise=ev.standard_rise_its(hh, pay, std, Period.parse("2022H2"))))
     assert isinstance(t, Table) and not t.caption.startswith("表") and t.key == "its"
+
+
+def test_below_the_district_small_counts_in_sentences_read_fewer_than_and_lose_their_rate():
+    n = ev.needs_result(rd.needs(), rd.areas(), H1)  # 5 needs, 3 resolved
+    s = rl.needs_sentences(n, threshold=5)[0]
+    assert s.startswith("本期助联体采集困难群众服务需求5例，期末前化解少于5例（例数少，不计算化解率）")
+    assert "60.0%" not in s
+    assert rl.needs_sentences(n)[0].startswith("本期助联体采集困难群众服务需求5例，期末前化解3例，化解率60.0%")

@@ -689,13 +689,14 @@ def needs_summary(nf: pd.DataFrame) -> tuple[Share | None, float]:
 
 
 def commonest_need(by_type: pd.DataFrame, collected: int) -> dict | None:
-    """The most often collected need type (need_type, collected, rate); None below MIN_NEEDS_DETAIL
+    """The most often collected need type (need_type, collected, resolved, rate); None below MIN_NEEDS_DETAIL
     needs, too few to say."""
     if collected < MIN_NEEDS_DETAIL:
         return None
     by = by_type[(by_type["need_type"] != TOTAL) & (by_type["collected"] > 0)].sort_values("collected", ascending=False)
     top = by.iloc[0]
-    return {"need_type": top["need_type"], "collected": int(top["collected"]), "rate": top["rate"]}
+    return {"need_type": top["need_type"], "collected": int(top["collected"]), "resolved": int(top["resolved"]),
+            "rate": top["rate"]}
 
 
 @dataclass

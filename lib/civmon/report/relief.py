@@ -152,11 +152,15 @@ def adequacy(ev: ReliefEvaluation) -> Group:
 # --- 三、覆盖与动态管理 -----------------------------------------------------------------------------
 
 def coverage_text(ev: ReliefEvaluation) -> Text:
-    """Persons covered at the period end and per 1,000 residents of the scope."""
-    c = ev.coverage
-    s = f"期末在册低保、低保边缘{c.households:,}户{c.persons:,}人"
-    s += f"，每千名常住人口中有低收入对象{c.per_1000:.2f}人" if c.per_1000 == c.per_1000 else "（未提供常住人口，不计算覆盖率）"
-    return Text([s + f"；另有在册特困人员{c.tekun_persons:,}人。"])
+    """Persons covered at the period end and per 1,000 residents of the scope (below the district,
+    small counts as 少于N and no rate that would reveal them)."""
+    c, t = ev.coverage, ev.inputs.threshold
+    s = f"期末在册低保、低保边缘{count_text(c.households, t, '户')}{count_text(c.persons, t, '人')}"
+    if c.per_1000 != c.per_1000:
+        s += "（未提供常住人口，不计算覆盖率）"
+    elif not is_small(c.persons, t):
+        s += f"，每千名常住人口中有低收入对象{c.per_1000:.2f}人"
+    return Text([s + f"；另有在册特困人员{count_text(c.tekun_persons, t, '人')}。"])
 
 
 def caseload_chart(ev: ReliefEvaluation) -> plots.Chart:
@@ -314,14 +318,22 @@ def exit_method(ev: ReliefEvaluation) -> Text:
     return Text([ev.exits.method_note])
 
 
-def exit_sentences(ea: ExitAnalysis) -> list[str]:
-    """The cohort, the hazard ratios (flagged when not significant) and the employment-exit share."""
+def _share_hidden(share, threshold: int | None) -> bool:
+    """A share k/n below the district says nothing when k, n or n - k is a small count."""
+    return any(is_small(x, threshold) for x in (share.k, share.n, share.n - share.k))
+
+
+def exit_sentences(ea: ExitAnalysis, threshold: int | None = None) -> list[str]:
+    """The cohort, the hazard ratios (flagged when not significant) and the employment-exit share;
+    with `threshold` (below the district) small counts read 少于N and a share that would reveal one is left out."""
     out = []
     if ea.start is not None and ea.spells:
-        out.append(f"{zh_month(ea.start)}至期末新纳入低保、低保边缘{ea.spells:,}户，截至期末退出{ea.spell_exits:,}户。")
+        out.append(f"{zh_month(ea.start)}至期末新纳入低保、低保边缘{count_text(ea.spells, threshold, '户')}，截至期末退出"
+                   f"{count_text(ea.spell_exits, threshold, '户')}。")
     if ea.cox is not None and ea.cox_frame is not None:
-        out.append(f"比例风险模型纳入观察期内在册的全部低保、低保边缘家庭{ea.cox_households:,}户（其中{ea.cox_left_truncated:,}户"
-                   f"在{zh_month(ea.start)}前已纳入，按左截断处理），观察期内退出{ea.cox_exits:,}户。")
+        out.append(f"比例风险模型纳入观察期内在册的全部低保、低保边缘家庭{count_text(ea.cox_households, threshold, '户')}"
+                   f"（其中{count_text(ea.cox_left_truncated, threshold, '户')}在{zh_month(ea.start)}前已纳入，按左截断处理），"
+                   f"观察期内退出{count_text(ea.cox_exits, threshold, '户')}。")
     if ea.cox is not None:
         t = ea.cox.table.set_index("term")
         for cov, zh in (("labour_capacity", "有劳动能力的家庭"), ("employment_support", "参加就业帮扶的家庭")):
@@ -334,7 +346,10 @@ def exit_sentences(ea: ExitAnalysis) -> list[str]:
     if ea.cox_reason == "too_few_exits":
         out.append(f"观察期内退出少于{MIN_EXITS_COX}户或分组单一，风险比不可靠，本范围不估计比例风险模型。")
     emp = ea.employment
-    if emp is not None:
+    if emp is not None and _share_hidden(emp, threshold):
+        out.append(f"本期退出的{count_text(emp.n, threshold, '户')}低收入对象中，因就业增收退出"
+                   f"{count_text(emp.k, threshold, '户')}。")
+    elif emp is not None:
         out.append(f"本期退出的{emp.n:,}户低收入对象中，因就业增收退出{emp.k:,}户，占{emp.pct:.1f}%"
                    f"（95%置信区间{emp.ci_low:.1f}%至{emp.ci_high:.1f}%）。")
     else:
@@ -343,7 +358,7 @@ def exit_sentences(ea: ExitAnalysis) -> list[str]:
 
 
 def exit_text(ev: ReliefEvaluation) -> Text:
-    return Text(exit_sentences(ev.exits))
+    return Text(exit_sentences(ev.exits, ev.inputs.threshold))
 
 
 def _km_chart(ev: ReliefEvaluation, cov: str, caption: str, key: str) -> plots.Chart | None:
@@ -455,22 +470,29 @@ def unenrolled_by_township_table(ev: ReliefEvaluation) -> Table | None:
 
 # --- 七、助联体 -------------------------------------------------------------------------------------
 
-def needs_sentences(needs: Needs) -> list[str]:
-    """Collected, resolved, the rate with its Wilson interval, median days; the commonest need type."""
+def needs_sentences(needs: Needs, threshold: int | None = None) -> list[str]:
+    """Collected, resolved, the rate with its Wilson interval, median days; the commonest need type.
+    With `threshold` (below the district) small counts read 少于N and a rate that would reveal one is left out."""
     rate, med = needs.rate, needs.median_days
     if rate is None:
         return ["本期助联体未采集服务需求。"]
-    s = (f"本期助联体采集困难群众服务需求{rate.n:,}例，期末前化解{rate.k:,}例，化解率{rate.pct:.1f}%"
-         f"（95%置信区间{rate.ci_low:.1f}%至{rate.ci_high:.1f}%）")
+    if _share_hidden(rate, threshold):
+        s = (f"本期助联体采集困难群众服务需求{count_text(rate.n, threshold, '例')}，期末前化解"
+             f"{count_text(rate.k, threshold, '例')}（例数少，不计算化解率）")
+    else:
+        s = (f"本期助联体采集困难群众服务需求{rate.n:,}例，期末前化解{rate.k:,}例，化解率{rate.pct:.1f}%"
+             f"（95%置信区间{rate.ci_low:.1f}%至{rate.ci_high:.1f}%）")
     s += f"，已化解需求从采集到化解的天数中位数为{med:.0f}天。" if med == med else "。"
     top = needs.commonest
     if top is None:
         return [s]
+    if any(is_small(x, threshold) for x in (top["collected"], top["resolved"], top["collected"] - top["resolved"])):
+        return [s, f"需求以{NEED_TYPE_ZH[top['need_type']]}类最多（{count_text(top['collected'], threshold, '例')}）。"]
     return [s, f"需求以{NEED_TYPE_ZH[top['need_type']]}类最多（{top['collected']}例），化解率{top['rate']:.1f}%。"]
 
 
 def needs_text(ev: ReliefEvaluation) -> Text:
-    return Text(needs_sentences(ev.needs))
+    return Text(needs_sentences(ev.needs, ev.inputs.threshold))
 
 
 def needs_by_type_table(ev: ReliefEvaluation) -> Table:
@@ -545,7 +567,10 @@ def findings_sentences(hl_frame: pd.DataFrame, scope_label: str, period: Period,
     elif len(gap):
         parts = "、".join(f"{SUBSIDY_ZH[r['subsidy']]}{r['rate']:.1f}%" for r in gap.to_dict("records"))
         out.append(f"跨部门比对显示，应纳尽纳率分别为{parts}，疑似应纳未纳共{enrolment.unpaid_total:,}人次，需逐一核查。")
-    if needs.rate is not None:
+    if needs.rate is not None and _share_hidden(needs.rate, threshold):
+        out.append(f"助联体采集困难服务需求{count_text(needs.rate.n, threshold, '例')}，"
+                   f"化解{count_text(needs.rate.k, threshold, '例')}。")
+    elif needs.rate is not None:
         out.append(f"助联体采集困难服务需求{needs.rate.n}例，化解{needs.rate.k}例，化解率{needs.rate.pct:.1f}%。")
     return out
 
