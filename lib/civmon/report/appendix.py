@@ -39,10 +39,18 @@ def data_quality(ctx) -> Table | Text:
                  notes=["行号为 Excel 中所见行号（表头为第1行）。出于隐私保护，不显示单元格原值。"])
 
 
+HOW_ZH = {"file name": "按文件名识别", "headers": "按表头识别", "mapping file": "按映射文件"}
+
+
 def provenance_section(ctx) -> Group:
-    """Parameters, input file digests and software versions, as three tables."""
+    """Parameters, input files (with how each was recognised) and digests, and software versions, as three tables."""
     reads = set(datasets_read(ctx.programme))
-    record = provenance(ctx.params, {k: v for k, v in ctx.sha256.items() if k in reads})
+    files: dict[str, list[str]] = {}
+    for t in ctx.tables:
+        if t["dataset"] in reads:
+            files.setdefault(t["dataset"], []).append(f"{t['table']}（{HOW_ZH.get(t['how'], t['how'])}）")
+    record = provenance(ctx.params, {k: v for k, v in ctx.sha256.items() if k in reads},
+                        {k: "、".join(v) for k, v in files.items()})
     params, inputs, soft = provenance_tables(record)
     return Group([table(params, caption="附表 运行参数", numbered=False),
                   table(inputs, caption="附表 输入数据文件（SHA-256）", numbered=False),

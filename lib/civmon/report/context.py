@@ -32,6 +32,7 @@ class ReportContext(Inputs):
     validation: Any = None
     sha256: dict[str, str] = field(default_factory=dict)
     source_dir: Path | None = None
+    tables: list[dict] = field(default_factory=list)  # each input table: what it was taken for and how
 
     @property
     def programme_entry(self) -> programmes.Programme:
@@ -85,14 +86,17 @@ def open_report(params: RunParams, programme: str, data=None) -> ReportContext:
     """Build the context of one report: load data, resolve the scope. Pass `data` to skip loading."""
     from civmon.data.loader import is_sample
 
-    validation, sha, folder = None, {}, None
+    validation, sha, folder, tables = None, {}, None, []
     if data is None:
-        data, validation, sha, folder = load_data(params.data)
+        loaded = load_data(params.data)
+        data, validation, sha, folder, tables = (loaded.frames, loaded.validation, loaded.sha256, loaded.folder,
+                                                 loaded.tables)
     programmes.get(programme)
     township, label = resolve_scope(params.scope, data.get("areas"))
     synthetic = params.is_sample or (folder is not None and is_sample(folder))
     return ReportContext(params=params, programme=programme, township=township, scope_label=label,
-                         data_all=data, synthetic=synthetic, validation=validation, sha256=sha, source_dir=folder)
+                         data_all=data, synthetic=synthetic, validation=validation, sha256=sha, source_dir=folder,
+                         tables=tables)
 
 
 class IndicatorRecord:

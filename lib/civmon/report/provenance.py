@@ -55,8 +55,8 @@ def provenance(params, sha256: dict[str, str], files: dict | None = None) -> dic
 def provenance_tables(record: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The provenance record as three small tables: parameters, input files, software."""
     params = pd.DataFrame([(k, str(v)) for k, v in record["params"].items()], columns=["参数", "取值"])
-    inputs = pd.DataFrame([(k, v["sha256"][:16] + "…") for k, v in record["inputs"].items()],
-                          columns=["数据集", "文件 SHA-256（前16位）"])
+    inputs = pd.DataFrame([(k, v["file"] or "—", v["sha256"][:16] + "…") for k, v in record["inputs"].items()],
+                          columns=["数据集", "文件", "SHA-256（前16位）"])
     soft = pd.DataFrame([("civmon", f'{record["civmon_version"]}（提交 {record["git_commit"]}）')]
                         + [(k, v) for k, v in record["packages"].items() if k != "civmon"]
                         + [("开始时间（UTC）", record["started"]), ("计算耗时（秒）", str(record["duration_seconds"]))],
