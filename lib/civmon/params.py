@@ -21,6 +21,12 @@ DEFAULT_PARAMS_FILE = REPO_ROOT / "params" / "default.yaml"
 FORMATS = ("html", "pdf")
 
 
+def _did_you_mean(word: str, known, otherwise: str = "") -> str:
+    """'; did you mean 'x'?' for the closest known word, else `otherwise`."""
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"; did you mean '{close[0]}'?" if close else otherwise
+
+
 class RunParams(BaseModel):
     """Everything a report run takes. `period` is a label such as 2023H1; see `Period.parse`."""
 
@@ -73,9 +79,7 @@ class RunParams(BaseModel):
         known = catalogue.selectable()
         for pid in v:
             if pid not in known:
-                close = difflib.get_close_matches(pid, known, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else ""
-                raise ValueError(f"unknown programme '{pid}' (one of {', '.join(known)}){hint}")
+                raise ValueError(f"unknown programme '{pid}' (one of {', '.join(known)}){_did_you_mean(pid, known)}")
         return v
 
     @field_validator("targets")
@@ -86,8 +90,7 @@ class RunParams(BaseModel):
         known = all_indicators()
         for key in v:
             if key not in known:
-                close = difflib.get_close_matches(key, known, n=1)
-                hint = f"; did you mean '{close[0]}'?" if close else "; `civmon indicators` lists the ids"
+                hint = _did_you_mean(key, known, "; `civmon indicators` lists the ids")
                 raise ValueError(f"unknown indicator id '{key}'{hint}")
         return v
 
