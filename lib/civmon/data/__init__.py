@@ -11,11 +11,12 @@ dictionary, messages_zh, pseudonymise.
 
 from civmon.data.crosschecks import Coverage
 from civmon.data.dictionary import data_dictionary_markdown, write_templates
-from civmon.data.loader import LoadResult, discover, is_sample, load, resolve_key, validate_folder
+from civmon.data.discovery import discover_tables
+from civmon.data.loader import LoadResult, is_sample, load, resolve_key, validate_folder
 from civmon.data.validation import DatasetSummary, DataValidationError, Problem, ValidationReport
 
 __all__ = [
-    "load", "validate_folder", "LoadResult", "discover", "is_sample", "resolve_key", "Coverage",
+    "load", "validate_folder", "LoadResult", "discover_tables", "is_sample", "resolve_key", "Coverage",
     "ValidationReport", "Problem", "DatasetSummary", "DataValidationError",
     "data_dictionary_markdown", "write_templates",
 ]

@@ -14,7 +14,7 @@ from pandas.api.extensions import take
 from civmon.data import contracts
 from civmon.data.parsing import parse_column, parse_message
 from civmon.data.pseudonymise import hash_ids, pseudonymise
-from civmon.data.readers import RawTable, UnreadableFile, column_of, header_aliases, normalise_header, read_raw
+from civmon.data.readers import RawTable, UnreadableFile, column_of, header_aliases, read_raw
 from civmon.data.spec import Dataset
 from civmon.data.validation import ERROR, MAX_SAME_PROBLEM, WARNING, DatasetSummary, Problem, ValidationReport
 

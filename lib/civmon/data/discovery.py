@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from civmon.data.mapping import MAPPING_FILE, DataMapping
-from civmon.data.readers import (SUFFIXES, _without_unit, column_of, csv_head, find_header, header_aliases,
-                                 normalise_header, parquet_head, workbook_heads)
+from civmon.data.readers import (SUFFIXES, column_of, csv_head, find_header, header_aliases, normalise_header,
+                                 parquet_head, without_unit, workbook_heads)
 from civmon.data.spec import DATASETS, Dataset
 from civmon.data.synonyms import COLUMN_SYNONYMS
 from civmon.data.validation import WARNING, Problem
@@ -97,7 +97,7 @@ def _how(header: str, column: str, ds: Dataset, extra: dict[str, str]) -> str:
     if key in {normalise_header(h) for h in extra}:
         return "mapping"
     c = ds.column(column)
-    own = {normalise_header(c.name), normalise_header(c.zh), _without_unit(normalise_header(c.zh)),
+    own = {normalise_header(c.name), normalise_header(c.zh), without_unit(normalise_header(c.zh)),
            normalise_header(c.zh) + "(元)"}
     if key in own:
         return "exact"

@@ -69,11 +69,6 @@ def resolve_key(folder: Path | str) -> str:
     return ps.key_from_env(sample=is_sample(folder))
 
 
-def discover(folder: Path | str, mapping: DataMapping | None = None) -> Discovery:
-    """What each table of the folder holds (see civmon.data.discovery)."""
-    return discover_tables(folder, mapping)
-
-
 def _entry_digest(entry) -> str:
     return hashlib.sha256(entry.model_dump_json().encode()).hexdigest()[:16] if entry else ""
 
@@ -176,7 +171,7 @@ def load(folder: Path | str, *, key: str, datasets=None, cache_dir: Path | str |
         for line in str(e).splitlines():
             report.add(Problem(MAPPING_FILE, None, None, line, "a valid mapping file", ERROR, MSG_BAD_MAPPING))
         mapping = DataMapping()
-    disc = result.discovery = discover(folder, mapping)
+    disc = result.discovery = discover_tables(folder, mapping)
     report.extend(disc.notes)
     wanted = disc.datasets if datasets is None else list(datasets)
     for name in wanted:

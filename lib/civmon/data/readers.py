@@ -62,7 +62,7 @@ def normalise_header(text) -> str:
     return "".join(s.split()).strip("*").lower()
 
 
-def _without_unit(header: str) -> str:
+def without_unit(header: str) -> str:
     """'标准(元/人/月)' -> '标准': the header without a bracketed unit or note."""
     return re.sub(r"\([^()]*\)$", "", header)
 
@@ -81,7 +81,7 @@ def header_aliases(ds: Dataset, extra: dict[str, str] | None = None) -> dict[str
     loose: dict[str, set[str]] = {}
     for c in ds.columns:
         zh = normalise_header(c.zh)
-        for variant in (_without_unit(zh), zh + "(元)"):
+        for variant in (without_unit(zh), zh + "(元)"):
             loose.setdefault(variant, set()).add(c.name)
     for c in ds.columns:
         for synonym in COLUMN_SYNONYMS.get(c.name, ()):
@@ -95,7 +95,7 @@ def header_aliases(ds: Dataset, extra: dict[str, str] | None = None) -> dict[str
 def column_of(aliases: dict[str, str], header) -> str | None:
     """The column a header names: as written, else without a bracketed unit (实发金额（元）)."""
     key = normalise_header(header)
-    return aliases.get(key) or (aliases.get(_without_unit(key)) if key.endswith(")") else None)
+    return aliases.get(key) or (aliases.get(without_unit(key)) if key.endswith(")") else None)
 
 
 def _file_problem(path: Path, ds: Dataset, message: str, expected: str, row=None, severity=ERROR,
