@@ -1,4 +1,5 @@
-"""The appendices every report carries: data quality (validation warnings) and provenance."""
+"""The appendices every report carries: data quality (validation warnings), the assumptions log of
+the estimation methods (`assumptions_log`) and provenance."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import pandas as pd
 
 from civmon.data.spec import DATASETS
 from civmon.report.provenance import provenance, provenance_tables
+from civmon.report.robustness import assumptions_log
 from civmon.programmes import datasets_read
 from civmon.report.tables import Group, Table, Text, table
 
