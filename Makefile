@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.civmon-installed
 SYSSTAMP := $(VENV)/.civmon-system-deps
 PARAMS ?= params/default.yaml
 
-.PHONY: report test setup lab bench lock clean-outputs
+.PHONY: report test setup lab bench coverage-study lock clean-outputs
 
 report: $(STAMP) $(SYSSTAMP)
 	$(BIN)/civmon run $(PARAMS)
@@ -34,6 +34,10 @@ lab: $(STAMP) $(SYSSTAMP)
 
 bench: $(STAMP) $(SYSSTAMP)
 	$(BIN)/python bench/run_all.py
+
+# The ITS error models' coverage study (writes docs/its_coverage.md and the csv the method note cites).
+coverage-study: $(STAMP)
+	$(BIN)/python bench/its_coverage.py --write
 
 # Refresh the pins after changing dependencies in pyproject.toml.
 lock:

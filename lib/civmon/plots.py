@@ -268,6 +268,44 @@ def scatter_chart(df: pd.DataFrame, x: str, y: str, group: str | None = None, *,
     return Chart(fig, caption, source, key=key)
 
 
+def funnel_chart(points: pd.DataFrame, limits: pd.DataFrame, target: float, *, caption: str, xlabel: str,
+                 ylabel: str, source: str, label: str = "township", x: str = "n", y: str = "rate",
+                 outliers=(), levels=("95", "998"), level_labels=("95%控制限", "99.8%控制限"),
+                 target_label: str = "区平均水平", point_label: str = "乡镇（街道）", key: str | None = None) -> Chart:
+    """A funnel plot: one point per unit (proportion `y` against denominator `x`), the target as a
+    horizontal line and the limit curves of `limits` (columns n, lower<level>, upper<level>) dashed
+    (95%) and dotted (99.8%); the units named in `outliers` are labelled. Proportions are fractions,
+    the y axis reads in %."""
+    with matplotlib.rc_context(style()):
+        fig, ax = new_figure(8.0, 4.4)
+        lim = limits.sort_values("n")
+        for j, (lv, text) in enumerate(zip(levels, level_labels)):
+            ls = "--" if j == 0 else ":"
+            ax.plot(lim["n"], lim[f"lower{lv}"], color="#444", linestyle=ls, linewidth=1.1, label=text)
+            ax.plot(lim["n"], lim[f"upper{lv}"], color="#444", linestyle=ls, linewidth=1.1)
+        ax.axhline(target, color=COLOURS[3], linewidth=1.2, label=f"{target_label}（{target:.1%}）")
+        ax.scatter(points[x], points[y], s=22, color=COLOURS[0], alpha=0.85, linewidths=0, zorder=3, label=point_label)
+        named = points[points[label].isin(list(outliers))]
+        for r in named.itertuples(index=False):
+            ax.annotate(str(getattr(r, label)), (getattr(r, x), getattr(r, y)), xytext=(4, 3), textcoords="offset points",
+                        fontsize=8, color=COLOURS[3])
+        ax.scatter(named[x], named[y], s=30, facecolors="none", edgecolors=COLOURS[3], linewidths=1.1, zorder=4)
+        values = [points[y], lim[f"lower{levels[-1]}"], lim[f"upper{levels[-1]}"], pd.Series([target])]
+        if len(points):  # the y range: the points and the outer limits from the smallest unit on
+            inner = lim[lim["n"] >= points[x].min()]
+            values = [points[y], inner[f"lower{levels[-1]}"], inner[f"upper{levels[-1]}"], pd.Series([target])]
+        lo, hi = float(pd.concat(values).min()), float(pd.concat(values).max())
+        pad = max(0.01, 0.06 * (hi - lo))
+        ax.set_ylim(max(0.0, lo - pad), min(1.0, hi + pad) + (0.005 if hi >= 1.0 else 0.0))
+        ax.set_xlim(left=0)
+        ax.yaxis.set_major_formatter(matplotlib.ticker.PercentFormatter(xmax=1.0, decimals=0 if hi - lo > 0.05 else 1))
+        ax.xaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("{x:,.0f}"))
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel(ylabel)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=4, fontsize=8.5)
+    return Chart(fig, caption, source, key=key)
+
+
 def its_chart(fitted: pd.DataFrame, *, caption: str, ylabel: str, source: str, intervention=None,
               intervention_label: str = "政策调整", scale: float = 1.0, key: str | None = None) -> Chart:
     """Interrupted time series: observed points, the fitted segmented line and, after the

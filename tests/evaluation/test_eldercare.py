@@ -306,3 +306,64 @@ def test_event_study_recovers_the_planted_effects(sample, period, outcome, key):
     if outcome == "service_person_times":
         assert naive.ci_high < att
     assert eff.table["outcome"].unique().tolist() == [outcome] and eff.summary["outcome"].tolist() == [outcome]
+
+
+# --- robustness of the upgrade effects and the assumptions log --------------------------------------
+
+def test_robustness_rows_recover_each_designs_planted_effect_without_noise():
+    """Sun-Abraham and the imputation estimator average the same treated centre-months (the planted
+    ATT); without the earliest cohort the ATT is the later cohort's. The pre-trend test, the cluster
+    count and the naive TWFE's homogeneity check go into the assumptions."""
+    p, truth = planted_panel(noise=1e-6, n_never=30)
+    eff = ee.estimate_effects(p)
+    r = eff.robustness["service_person_times"]
+    assert r.table["design"].tolist() == ["sun_abraham", "did2s", "drop_earliest_cohort"]
+    assert r.table["kind"].tolist() == ["main", "alternative", "alternative"]
+    later = p[(p["treated"] == 1) & (p["first_treated"] == pd.Timestamp("2022-01-01"))]["tau"].mean()
+    assert r.table["estimate"].tolist() == pytest.approx([truth["att"], truth["att"], later], abs=1e-4)
+    assert r.table["n"].tolist() == [int(p["treated"].sum())] * 2 + [len(later_rows := p[(p["treated"] == 1) & (
+        p["first_treated"] == pd.Timestamp("2022-01-01"))])] and len(later_rows) == 72
+    assert r.rows[2].detail == "2021-07" and r.skipped == {} and r.quantity == "service_person_times.att"
+    assert r.verdict == "holds" and "两阶段插补估计" in r.method_note
+    assert eff.robustness["satisfaction"].table["estimate"].iloc[1] == pytest.approx(truth["att"] / 100, abs=1e-6)
+    log = {(a.method, a.assumption[:4]): a for a in eff.assumptions}
+    pt = log[("事件研究（Sun-Abraham）：月度服务人次", "平行趋势")]
+    es = eff.event["service_person_times"]
+    assert (pt.statistic, pt.pvalue, pt.holds) == (es.pretrend.stat, es.pretrend.pvalue, es.pretrend.pvalue >= 0.05)
+    assert "完工前第6至第2期" in pt.check
+    g = log[("事件研究（Sun-Abraham）：月度服务人次", "聚类数足")]
+    assert (g.statistic, g.holds) == (42.0, True)
+    assert log[("事件研究（Sun-Abraham）：月度服务人次", "无溢出（")].holds is None
+    naive = log[("朴素双向固定效应：月度服务人次", "处理效应")]
+    assert naive.holds is False and naive.statistic == eff.naive["service_person_times"].estimate
+    assert ("两阶段插补估计（Gardner/BJS）：月均满意度评分", "平行趋势") in log
+    assert len(eff.assumptions) == 2 * 6
+
+
+def test_a_design_that_cannot_run_is_skipped_with_its_reason():
+    """12 centres: without the earliest cohort's 6 only 6 clusters remain, too few for clustered errors."""
+    p, _ = planted_panel(noise=0.5, n_never=4, sizes=(6, 2))
+    eff = ee.estimate_effects(p, outcomes=("service_person_times",))
+    r = eff.robustness["service_person_times"]
+    assert r.table["design"].tolist() == ["sun_abraham", "did2s"]
+    assert list(r.skipped) == ["drop_earliest_cohort"]
+
+
+@pytest.mark.parametrize("period", ["2023H1", "2023"])
+def test_robustness_rows_cover_the_planted_effects_on_the_sample(sample, period):
+    """Each design's 95% interval covers the planted effect of the centre-months it averages (all
+    treated centre-months; without the earliest cohort those of the other cohorts)."""
+    data, truth = sample
+    p = ee.effect_panel(data, Period.parse(period))
+    eff = ee.estimate_effects(p)
+    tr = p[p["treated"] == 1]
+    earliest = tr["first_treated"].min()
+    for outcome, key in (("service_person_times", "service_person_times"), ("satisfaction", "satisfaction_score")):
+        cohorts = truth["outcomes"][key]["cohorts"]
+        tau = pd.Series([cohorts[f"{g:%Y-%m}"]["effects"][str(int(e))]
+                         for g, e in zip(tr["first_treated"], tr["event_time"])], index=tr.index)
+        planted = {"sun_abraham": tau.mean(), "did2s": tau.mean(), "drop_earliest_cohort": tau[tr["first_treated"] != earliest].mean()}
+        r = eff.robustness[outcome]
+        assert [c.design for c in r.rows] == list(planted) and not r.skipped
+        for c in r.rows:
+            assert c.ci_low < planted[c.design] < c.ci_high, (outcome, c.design)

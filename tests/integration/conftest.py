@@ -40,12 +40,16 @@ def default_run(tmp_path_factory):
 
 
 def html_table(html: str, caption: str):
-    """The rendered report table whose caption starts with `caption`, as a DataFrame."""
+    """The rendered report table whose caption starts with `caption`, as a DataFrame. A leading "表N "
+    in `caption` matches any number (tests of numbering assert on the numbers themselves)."""
     import io
     import re
 
     import pandas as pd
 
-    m = re.search(r'<table class="civmon-table"><caption>' + re.escape(caption) + r".*?</table>", html, flags=re.S)
+    body = re.sub(r"^表\d+ ", "", caption)
+    prefix = r"表\d+ " if body != caption else ""
+    m = re.search(r'<table class="civmon-table"><caption>' + prefix + re.escape(body) + r".*?</table>", html,
+                  flags=re.S)
     assert m, caption
     return pd.read_html(io.StringIO(m.group(0)), thousands=",")[0]

@@ -69,7 +69,7 @@ def test_township_figures_match_the_district_tables(runs):
     meal = html_table(html, f"表5 {MEAL}").set_index("乡镇街道")
     assert town.loc["meal_service_coverage", "value"] == pytest.approx(meal.loc[TOWN, "覆盖率（%）"], abs=0.05)
     assert meal.loc["合计", "已开通助餐"] == meal.drop("合计")["已开通助餐"].sum()
-    carers = html_table(html, f"表11 {CARERS}").set_index("乡镇街道")
+    carers = html_table(html, f"表13 {CARERS}").set_index("乡镇街道")
     assert carers.loc["合计", "在岗护理员"] == carers.drop("合计")["在岗护理员"].sum()
     for i in ("care_center_service_times", "certified_carers_new", "centers_upgrade_planned"):
         assert 0 <= town.loc[i, "value"] < dist.loc[i, "value"], i
@@ -91,8 +91,9 @@ def test_district_shows_the_event_study_beside_the_naive_estimate(runs):
     services = est[est["结果指标"].str.startswith("月度服务人次")].set_index("估计方法")["效应"]
     assert services["朴素双向固定效应"] < services["事件研究"]
     assert "朴素双向固定效应估计的月度服务人次效应为" in html and "比事件研究低" in html
-    assert html.count("<img") == 4  # area scatter, meal coverage, two event-study charts
-    assert f"表3 {AREA}" in html and f"表11 {CARERS}" in html
+    assert html.count("<img") == 8  # area scatter, meal coverage, two event-study charts, four funnel plots
+    assert f"表3 {AREA}" in html and f"表13 {CARERS}" in html
+    assert "提升改造效果的稳健性：月度服务人次" in html and "估计方法的假设及本次检验" in html
 
 
 def test_township_omits_area_tables_and_explains_the_missing_event_study(runs):

@@ -12,7 +12,7 @@ from civmon.run.execute import execute_job
 from civmon.run.jobs import plan_jobs
 from civmon.sample import sample_dir
 
-from .conftest import REFERENCE
+from .conftest import REFERENCE, html_table
 
 pytestmark = pytest.mark.xdist_group("migrants")
 
@@ -79,11 +79,7 @@ def test_reconciliation_finds_the_planted_anomalies(runs, truth):
 
 
 def _html_table(res, folder, caption: str) -> pd.DataFrame:
-    from io import StringIO
-
-    html = (folder / res.outputs["html"]).read_text(encoding="utf-8")
-    [t] = pd.read_html(StringIO(html), match=caption, thousands=",")
-    return t
+    return html_table((folder / res.outputs["html"]).read_text(encoding="utf-8"), caption)
 
 
 def test_township_is_part_of_the_district(runs):
@@ -118,7 +114,7 @@ def test_html_is_a_report_without_code_or_nan(runs):
 
 
 def test_the_reported_income_effect_covers_the_planted_one(runs, truth):
-    t = _html_table(*runs[("district", "2023H1")], "表13 后扶项目对移民人均收入的影响").set_index("估计方法")
+    t = _html_table(*runs[("district", "2023H1")], "表14 后扶项目对移民人均收入的影响").set_index("估计方法")
     lo, hi = (float(x) for x in t.loc["事件研究（Sun-Abraham）", "95%置信区间"].split("至"))
     assert lo <= truth["income_did"]["att_overall"] <= hi
     assert t.loc["事件研究（Sun-Abraham）", "村数"] == 48

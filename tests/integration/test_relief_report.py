@@ -26,7 +26,7 @@ SECTIONS = ("主要指标", "保障水平", "覆盖与动态管理", "标准调�
             "数据质量", "数据来源与运行信息")
 # the district-only tables, by their numbers in the district report (a township report leaves them out)
 BY_TOWNSHIP = {"表4 ": "各乡镇街道期末在册低保、低保边缘户数", "表5 ": "各乡镇街道低收入对象覆盖情况",
-               "表12 ": "各乡镇街道疑似应纳未纳人数", "表14 ": "各乡镇街道助联体需求采集与化解"}
+               "表14 ": "各乡镇街道疑似应纳未纳人数", "表16 ": "各乡镇街道助联体需求采集与化解"}
 # headline indicators that are sums over records, so the townships add up to the district
 ADDITIVE = ("lowincome_households", "lowincome_persons", "lowincome_funds", "temp_relief_person_times",
             "temp_relief_funds", "child_subsidy_funds", "disability_living_funds", "disability_nursing_funds",
@@ -87,13 +87,15 @@ def test_district_shows_the_analyses(runs):
     html = runs["district"][2]
     for number, caption in BY_TOWNSHIP.items():
         assert f"<caption>{number}{caption}" in html, caption
-    # 表1 to 表14 without a gap (no adequacy table without a consumption figure), 图1 to 图6
-    assert [int(n) for n in re.findall(r"<caption>表(\d+) ", html)] == list(range(1, 15))
-    assert [int(n) for n in re.findall(r'chart-title">图(\d+) ', html)] == list(range(1, 7))
-    assert html.count("<img") == 6  # caseload by category and by township, two ITS charts, two KM charts
+    # 表1 to 表16 without a gap (no adequacy table without a consumption figure), 图1 to 图8
+    assert [int(n) for n in re.findall(r"<caption>表(\d+) ", html)] == list(range(1, 17))
+    assert [int(n) for n in re.findall(r'chart-title">图(\d+) ', html)] == list(range(1, 9))
+    # caseload by category and by township, two ITS charts, two KM charts, two funnel plots
+    assert html.count("<img") == 8
     assert "本期不计算保障标准相对消费水平的比例" in html  # no per_capita_consumption in the default params
     assert "上半年，全区在册低收入对象3115户4675人，累计发放救助资金2327.21万元" in html
-    assert "Newey-West置信区间偏窄" in html and "按时发放率" in html
+    assert "覆盖率研究" in html and "Satterthwaite" in html and "按时发放率" in html
+    assert "标准调整影响的稳健性检验" in html and "比例风险假设检验" in html and "估计方法的假设及本次检验" in html
 
 
 def test_township_tables_add_up_to_the_district(runs, data):
@@ -107,7 +109,7 @@ def test_township_tables_add_up_to_the_district(runs, data):
     t5 = html_table(html, "表5 各乡镇街道低收入对象覆盖").set_index("乡镇街道")
     assert town.loc["lowincome_persons", "value"] == t5.loc[TOWN, "低收入对象人数"]
     assert t5.loc["合计", "低收入对象人数"] == dist.loc["lowincome_persons", "value"]
-    t14 = html_table(html, "表14 各乡镇街道助联体").set_index("乡镇街道")
+    t14 = html_table(html, "表16 各乡镇街道助联体").set_index("乡镇街道")
     assert int(t14.loc["合计", "采集需求数"]) == dist.loc["alliance_needs_collected", "value"]
     nf = ev.needs_by_township(ev.needs_frame(data["alliance_needs"], Period.parse("2023H1")), data["areas"])
     assert nf.iloc[:-1]["collected"].sum() == nf.iloc[-1]["collected"] == dist.loc["alliance_needs_collected", "value"]
@@ -123,9 +125,9 @@ def test_township_tables_add_up_to_the_district(runs, data):
     for caption in BY_TOWNSHIP.values():
         assert caption not in town_html, caption
     # the township report numbers its own tables without a gap, and 见表N names the 应纳尽纳 table
-    assert [int(n) for n in re.findall(r"<caption>表(\d+) ", town_html)] == list(range(1, 11))
-    assert "<caption>表9 补贴应纳尽纳比对结果" in town_html
-    assert set(re.findall(r"见表(\d+)", town_html)) <= {"9"}
+    assert [int(n) for n in re.findall(r"<caption>表(\d+) ", town_html)] == list(range(1, 13))
+    assert "<caption>表11 补贴应纳尽纳比对结果" in town_html
+    assert set(re.findall(r"见表(\d+)", town_html)) <= {"11"}
     assert f"上半年，{TOWN}在册低收入对象" in town_html
     assert town_html.count("<img") == 5  # no small multiples by township
     assert set(town.index) == set(ev.TOWNSHIP_HEADLINE_IDS)  # enrolment rates only in the suppressed table

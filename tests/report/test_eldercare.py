@@ -210,3 +210,31 @@ def test_main_findings_box(district):
     box = ec.main_findings(district)
     assert isinstance(box, Text) and box.css_class == "finding"
     assert box.paragraphs[0].startswith("2023年上半年，全区")
+
+
+def test_effects_robustness_tables_per_outcome_with_the_verdict():
+    p, truth = planted_panel(noise=1e-6, n_never=30)
+    eff = ee.estimate_effects(p)
+    ev = SimpleNamespace(effects=eff)
+    g = ec.effects_robustness(ev)
+    assert [t.key for t in g] == ["effects_robustness_service_person_times", "effects_robustness_satisfaction"]
+    t = g.parts[0]
+    assert t.caption == "提升改造效果的稳健性：月度服务人次" and not re.match(r"[表图]\d", t.caption)
+    assert t.frame.columns.tolist() == ["设计", "用途", "效应（人次）", "95%置信区间"]
+    assert t.frame["设计"].tolist() == ["Sun-Abraham 交互加权估计", "两阶段插补估计（Gardner/BJS）", "剔除最早完工批次"]
+    assert t.frame["用途"].tolist() == ["主设计", "替代设计", "替代设计"]
+    assert t.frame["效应（人次）"].iloc[0] == pytest.approx(truth["att"], abs=1e-4)
+    assert t.notes[0] == "改造对月度服务人次的效应：各替代设计的估计方向一致且置信区间均不含0，结论稳健。"
+    assert t.notes[1].startswith("事前趋势检验（完工前各月效应联合为零）：F = ") and t.notes[1].endswith("未见完工前差异。")
+    assert t.notes[2].startswith("两阶段插补估计（Borusyak-Jaravel-Spiess；Gardner两阶段）")
+    assert g.parts[1].frame.columns[2] == "效应（分）"
+    g._repr_html_()
+
+
+def test_effects_robustness_is_left_out_without_an_estimate_and_names_a_skipped_design():
+    none = SimpleNamespace(effects=ee.UpgradeEffects(reason="too_few_upgraded", n=4, needed=5))
+    assert ec.effects_robustness(none) is None
+    p, _ = planted_panel(noise=0.5, n_never=4, sizes=(6, 2))
+    t = ec.effects_robustness(SimpleNamespace(effects=ee.estimate_effects(p, outcomes=("service_person_times",))))
+    assert len(t) == 1 and len(t.parts[0].frame) == 2
+    assert t.parts[0].notes[0].endswith("未能估计的设计：剔除最早完工批次（剔除后剩余批次、对照或聚类数不足）。")

@@ -182,3 +182,28 @@ def test_schedule_chart_draws_planned_and_actual_bars(data):
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A村项目", "B村项目", "C村项目", "D村项目"]
     assert list(ax.get_yticks()) == [3, 2, 1, 0]
     assert chart.png()[:4] == b"\x89PNG"
+
+
+def test_income_robustness_on_the_sample_in_log_points():
+    from civmon.evaluation.inputs import inputs_for
+    from civmon.params import parse_params
+
+    _, data = sample()
+    ev = em.evaluate(inputs_for(parse_params({}), "migrants", {**data, "areas": frame("areas", [])}))
+    t = rm.income_robustness(ev)
+    assert t.caption == "后扶项目收入效应的稳健性" and t.key == "income_robustness"
+    assert t.frame["设计"].tolist() == ["Sun-Abraham 交互加权估计", "两阶段插补估计（Gardner/BJS）", "剔除最早完工批次"]
+    att = ev.income_effect.event.att
+    assert t.frame["估计值（对数点）"].iloc[0] == att.estimate and t.decimals == {"估计值（对数点）": 4}
+    assert t.frame["95%置信区间"].iloc[0] == f"{att.ci_low:.4f} ~ {att.ci_high:.4f}"
+    assert t.notes[0] == "后扶项目对移民人均收入的效应：各替代设计的估计方向一致且置信区间均不含0，结论稳健。"
+    assert t.notes[1].startswith("平行趋势检验（完工前各期效应同时为零）：F = ")
+    assert "全区移民户跟踪调查" in t.notes[-1]
+    t._repr_html_()
+
+
+def test_income_robustness_is_left_out_without_an_estimate():
+    _, data = sample()
+    inputs = SimpleNamespace(data=data, data_all=data, period=Period.parse("2021-03"), is_district=True,
+                             scope_label="全区")
+    assert rm.income_robustness(SimpleNamespace(income_effect=em.scope_income_effect(inputs))) is None

@@ -109,7 +109,7 @@ def test_its_sentences_and_table_on_a_noise_free_planted_rise():
     t = rl.its_table(evaluation(rise=eff))
     row = t.frame[(t.frame["结果指标"] == "月度救助金（万元）") & (t.frame["估计项"] == "水平变化（调整当月）")].iloc[0]
     assert row["估计值"] == pytest.approx(0.03)  # 300 yuan in 万元
-    assert t.notes == [ev.ITS_METHOD_NOTE]
+    assert t.notes == [eff.method_note]
     text = " ".join(rl.its_sentences(eff))
     assert "2022年5月5日起低保标准上调" in text and "调整前16个月、调整后8个月" in text
     assert "调整当月在册低收入对象户数较调整前趋势增加40户（95%置信区间40至40户），此后每月增幅较调整前提高5.0户" in text
@@ -301,3 +301,29 @@ def test_below_the_district_small_counts_in_sentences_read_fewer_than_and_lose_t
     assert s.startswith("本期助联体采集困难群众服务需求5例，期末前化解少于5例（例数少，不计算化解率）")
     assert "60.0%" not in s
     assert rl.needs_sentences(n)[0].startswith("本期助联体采集困难群众服务需求5例，期末前化解3例，化解率60.0%")
+
+
+def test_cox_ph_check_table_and_sentence():
+    data, _ = rd.sample()
+    ea = ev.exit_analysis(data["relief_households"], data["relief_payments"], H1)
+    t = rl.cox_ph_check(evaluation(exits=ea))
+    assert t.caption == "比例风险假设检验" and t.key == "cox_ph"
+    assert t.frame.columns.tolist() == ["检验因素", "卡方", "自由度", "p值", "结论"]
+    assert t.frame["检验因素"].tolist() == ["劳动能力", "参加就业帮扶", "全局检验（两个因素合并）"]
+    assert t.frame["结论"].tolist() == ["符合比例风险"] * 3 and t.frame["自由度"].tolist() == [1, 1, 2]
+    assert t.notes[0].startswith("比例风险检验未发现退出风险比随在册时间变化（全局检验p=0.")
+    assert "cox.zph" in t.notes[1] and "延迟进入" in t.notes[1]
+    t._repr_html_()
+
+
+def test_cox_ph_check_states_the_caveat_when_the_test_fails():
+    from civmon.stats import PhTest
+
+    ph = PhTest(pd.DataFrame({"term": ["labour_capacity", "employment_support"], "chisq": [9.0, 0.2], "df": [1, 1],
+                              "pvalue": [0.0027, 0.65]}), 9.1, 2, 0.011)
+    ea = ev.ExitAnalysis(pd.DataFrame(), cox=object(), ph=ph, caveats=ev.ph_caveats(ph))
+    t = rl.cox_ph_check(evaluation(exits=ea))
+    assert t.frame["结论"].tolist() == ["不符合比例风险", "符合比例风险", "不符合比例风险"]
+    assert t.frame["p值"].tolist() == ["0.003", "0.650", "0.011"]
+    assert t.notes[0] == ev.ph_caveats(ph)[0] and "平均值" in t.notes[0]
+    assert rl.cox_ph_check(evaluation(exits=ev.ExitAnalysis(pd.DataFrame()))) is None

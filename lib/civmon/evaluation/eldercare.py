@@ -19,8 +19,10 @@ from civmon.data.scope import area_names, label_areas
 from civmon.data.spec import DATASETS
 from civmon.errors import EstimationError
 from civmon.evaluation.base import Result
+from civmon.evaluation.funnel import FunnelResult, township_funnel
 from civmon.evaluation.headline import Headline, headline
 from civmon.evaluation.inputs import Inputs
+from civmon.evaluation.staggered import event_study_assumptions, naive_assumption, staggered_robustness
 from civmon.indicators import all_indicators
 from civmon.indicators import eldercare as ie
 from civmon.period import Period
@@ -36,6 +38,7 @@ MIN_TREATED_CENTRES = 5  # fewer upgraded centres than this: no event study (clu
 NOTABLE_GAP_PP = 5.0  # percentage points: a gap between groups worth a sentence
 PRETREND_ALPHA = 0.05  # a pre-trend test below this: the centres differed before completion
 OUTCOMES = ("service_person_times", "satisfaction")
+OUTCOME_NAME_ZH = {"service_person_times": "月度服务人次", "satisfaction": "月均满意度评分"}  # in the assumptions log
 GROUPS = ("old_neighbourhood", "other_urban", "rural")
 EMPLOYERS = ("institution", "centre")
 FINDING_TYPES = tuple(DATASETS["safety_inspections"].column("finding_type").values)
@@ -293,6 +296,7 @@ class UpgradeEffects(Result):
 
     event: dict = field(default_factory=dict)  # outcome -> EventStudyResult
     naive: dict = field(default_factory=dict)  # outcome -> stats Result
+    robustness: dict = field(default_factory=dict)  # outcome -> Robustness (the ATT under three designs)
     window: tuple[int, int] | None = None
     treated_centres: int = 0
     control_centres: int = 0
@@ -380,11 +384,18 @@ def estimate_effects(panel: pd.DataFrame, outcomes=OUTCOMES, pre: int = PRE_PERI
         raise TooFewUpgraded(int(n_treated), min_treated)
     last = int(panel["event_time"].max())
     ever = panel.loc[panel["first_treated"].notna() & (panel["first_treated"] <= panel["month"].max()), "centre_id"]
-    event, naive = {}, {}
+    event, naive, robust, assumptions = {}, {}, {}, []
     for y in outcomes:
         event[y] = event_study(panel, y, "centre_id", "month", "first_treated", window=(-pre, last))
         naive[y] = twfe(panel, y, "treated", "centre_id", "month")
-    return UpgradeEffects(event=event, naive=naive, window=(-pre, last), treated_centres=int(n_treated),
+        robust[y] = staggered_robustness(panel, y, "centre_id", "month", "first_treated", event[y],
+                                         window=(-pre, last), quantity=f"{y}.att", treated_zh="改造完工")
+        name = OUTCOME_NAME_ZH.get(y, y)
+        assumptions += event_study_assumptions(event[y], f"事件研究（Sun-Abraham）：{name}", units_zh="照料中心",
+                                               treated_zh="改造完工", alternative=f"两阶段插补估计（Gardner/BJS）：{name}")
+        assumptions.append(naive_assumption(naive[y], event[y], f"朴素双向固定效应：{name}"))
+    return UpgradeEffects(event=event, naive=naive, robustness=robust, assumptions=assumptions,
+                          window=(-pre, last), treated_centres=int(n_treated),
                           control_centres=int(panel["centre_id"].nunique() - ever.nunique()),
                           cohorts=int(panel.loc[panel["treated"] == 1, "first_treated"].nunique()),
                           table=effects_frame(event, naive), summary=effects_summary(event, naive),
@@ -471,6 +482,39 @@ def carer_certification(carers: pd.DataFrame, institutions: pd.DataFrame, period
                   gap=notable_gap(be))
 
 
+# --- funnel plots by township (district report) ---------------------------------------------------
+
+def rectification_by_township(findings: pd.DataFrame, names: pd.Series) -> pd.DataFrame:
+    """The period's findings and those rectified on time by township (townships with findings), with a
+    total row. Columns township, found, on_time."""
+    g = findings.assign(township=label_areas(findings["township_code"], names))
+    out = g.groupby("township", sort=True).agg(found=("on_time", "size"), on_time=("on_time", "sum")).reset_index()
+    total = pd.DataFrame([{"township": TOTAL, "found": len(g), "on_time": g["on_time"].sum()}])
+    return pd.concat([out, total], ignore_index=True).astype({"found": int, "on_time": int})
+
+
+def township_funnels(ev: EldercareEvaluation) -> dict[str, FunnelResult]:
+    """Funnel plots of the rates compared across townships, from the by-township frames and their
+    total rows: meal-service coverage (villages and communities), area-standard compliance (centres)
+    and rectification on time (findings) are places and facilities, not suppressed; carer
+    certification counts persons, suppressed as the carers' township table (certified, not
+    certified, employed). Rates with too few townships are left out."""
+    thr = ev.inputs.params.disclosure_threshold
+    area = ev.area.by_township.assign(compliant=lambda f: f["centres"] - f["below"])
+    found = rectification_by_township(ev.safety.findings, area_names(ev.inputs.data_all["areas"]))
+    out = {
+        "meal_coverage": township_funnel(ev.meals.by_township, k="covered", n="places", rate="meal_coverage",
+                                         label_zh="老年助餐村社区覆盖率", threshold=None),
+        "area_compliance": township_funnel(area, k="compliant", n="centres", rate="area_compliance",
+                                           label_zh="照料中心面积达标率", threshold=None),
+        "rectification": township_funnel(found, k="on_time", n="found", rate="rectification", label_zh="隐患闭环整改率",
+                                         threshold=None),
+        "carer_certification": township_funnel(ev.carers.by_township, k="certified", n="employed",
+                                               rate="carer_certification", label_zh="护理员持证率", threshold=thr),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
 # --- the report ----------------------------------------------------------------------------------
 
 @dataclass
@@ -485,6 +529,7 @@ class EldercareEvaluation:
     safety: Safety
     effects: UpgradeEffects
     carers: Carers
+    funnels: dict[str, FunnelResult] | None = None  # by rate code; district report only
 
 
 def evaluate(inputs: Inputs) -> EldercareEvaluation:
@@ -493,7 +538,7 @@ def evaluate(inputs: Inputs) -> EldercareEvaluation:
     names = area_names(inputs.data_all["areas"])
     hl = headline(programmes.get(PROGRAMME).report_ids, d, period, targets(params.targets, inputs.is_district),
                   suppress_below=inputs.threshold)
-    return EldercareEvaluation(
+    result = EldercareEvaluation(
         inputs=inputs, headline=hl, targets=target_check(hl),
         area=area_standard(d["care_centres"], period, params.area_standard_m2_per_100_households, names),
         meals=meal_service(d["meal_coverage"], period, names, target(params.targets, "meal_service_coverage")),
@@ -501,3 +546,5 @@ def evaluate(inputs: Inputs) -> EldercareEvaluation:
         effects=upgrade_effects(d, period),
         carers=carer_certification(d["carers"], d["institutions"], period, names,
                              target(params.targets, "carer_certification_rate")))
+    result.funnels = township_funnels(result) if inputs.is_district else None
+    return result

@@ -17,9 +17,12 @@ import pandas as pd
 
 from civmon import stats
 from civmon.data.scope import area_names
-from civmon.evaluation.base import Result
+from civmon.evaluation.base import Assumption, Result
+from civmon.evaluation.funnel import FunnelResult, township_funnel
 from civmon.evaluation.headline import Headline, compute, headline
 from civmon.evaluation.inputs import Inputs
+from civmon.evaluation.robustness import Robustness
+from civmon.evaluation.staggered import event_study_assumptions, naive_assumption, staggered_robustness
 from civmon.indicators import all_indicators
 from civmon.indicators import migrants as im
 from civmon.period import Period
@@ -34,6 +37,7 @@ LAG_BANDS = ((-10**6, 30, "0-30"), (31, 90, "31-90"), (91, 180, "91-180"), (181,
 LATE_SHARE = 50.0  # an area paid mostly after the deadline: fewer than half on time (%)
 INCOME_RATIO_GOAL = 1.0  # migrants' income at least the local rural income
 SIGNIFICANCE = 0.05
+EVENT_WINDOW = (-6, 6)  # the income event study's leads and lags (the overall ATT averages event times 0..6)
 RECONCILIATION_IDS = ["subsidy_entitled_persons", "subsidy_paid_in_full_rate", "subsidy_payment_accuracy",
                       "eligible_unpaid", "eligible_unpaid_amount", "duplicate_payments", "duplicate_payment_amount",
                       "paid_after_removal", "paid_after_removal_amount", "wrong_amount_payments",
@@ -484,6 +488,7 @@ class IncomeEffect(Result):
     households: int = 0
     villages: int = 0
     treated_villages: int = 0
+    robustness: Robustness | None = None  # the ATT (log points) under three designs
 
     @property
     def estimable(self) -> bool:
@@ -531,7 +536,10 @@ def income_effect(data: dict[str, pd.DataFrame], period: Period, sample: str = "
     p = income_panel(data, period)
     if p.empty:
         raise stats.EstimationError("no survey data")
-    es = stats.event_study(p, "log_income", "household_id", "year", "first_treated", cluster="village_code")
+    es = stats.event_study(p, "log_income", "household_id", "year", "first_treated", window=EVENT_WINDOW,
+                           cluster="village_code")
+    robust = staggered_robustness(p, "log_income", "household_id", "year", "first_treated", es, window=EVENT_WINDOW,
+                                  quantity="log_income.att", cluster="village_code", treated_zh="项目完工")
     p = p.assign(treated_now=(p["year"] >= p["first_treated"]).astype(int))
     tw = stats.twfe(p, "log_income", "treated_now", "household_id", "year", cluster="village_code")
     treated = int(p.loc[p["first_treated"] <= p["year"].max(), "village_code"].nunique())
@@ -539,7 +547,22 @@ def income_effect(data: dict[str, pd.DataFrame], period: Period, sample: str = "
     households, villages = int(p["household_id"].nunique()), int(p["village_code"].nunique())
     note = _did_sample_note(sample_label, households, villages, treated) + "\n" + DID_METHOD_NOTE
     return IncomeEffect(sample=sample, sample_label=sample_label, event=es, twfe=tw, did=did, did_cohort=cohort,
-                        households=households, villages=villages, treated_villages=treated, method_note=note)
+                        households=households, villages=villages, treated_villages=treated, method_note=note,
+                        robustness=robust, assumptions=income_assumptions(es, tw, did, cohort))
+
+
+def income_assumptions(es: stats.EventStudyResult, tw: stats.Result, did: stats.Result | None,
+                       cohort: int | None) -> list[Assumption]:
+    """The income designs' assumptions with this run's checks (the report's assumptions log)."""
+    out = event_study_assumptions(es, "事件研究（Sun-Abraham）：移民人均收入", units_zh="村", treated_zh="项目完工",
+                                  alternative="两阶段插补估计（Gardner/BJS）：移民人均收入")
+    out.append(naive_assumption(tw, es, "双向固定效应：移民人均收入"))
+    if did is not None:
+        out.append(Assumption(
+            f"2×2双重差分（{cohort - 1}年完工村对未完工村）", "平行趋势：最早完工的一批村与期内未完工的村在完工前走势相同",
+            "未单独检验；以事件研究的事前趋势检验为参照",
+            caveat="只比较一批村，样本较小，仅作稳健性参照。"))
+    return out
 
 
 def scope_income_effect(inputs: Inputs, present: bool = True) -> IncomeEffect:
@@ -763,6 +786,29 @@ def evaluate_performance(inputs: Inputs) -> Performance:
                        record=performance_record(sheet), method_note=PERFORMANCE_NOTE)
 
 
+# --- funnel plots by township (district report) --------------------------------------------------
+
+def township_funnels(ev: MigrantsEvaluation) -> dict[str, FunnelResult]:
+    """Funnel plots of the by-township rates around their total rows: entitled persons paid in full,
+    first payments by the deadline and households visited, suppressed as their township tables
+    (paid in full: the entitled and every problem count, so the shortfall too; timeliness and
+    visits: the two counts those tables show). Rates with too few townships are left out."""
+    thr, out = ev.inputs.params.disclosure_threshold, {}
+    if ev.reconciliation.by_area is not None:
+        out["paid_in_full"] = township_funnel(ev.reconciliation.by_area, k="paid_in_full", n="entitled",
+                                              rate="paid_in_full", label_zh="直补资金足额发放人数比例", threshold=thr,
+                                              label="area")
+    if ev.timeliness is not None:
+        out["payment_timeliness"] = township_funnel(ev.timeliness.by_area, k="on_time", n="paid",
+                                                    rate="payment_timeliness", label_zh="直补资金按时发放率",
+                                                    threshold=thr, protect=("k", "n"), label="area")
+    if ev.visits is not None:
+        out["visit_coverage"] = township_funnel(ev.visits, k="visited", n="households", rate="visit_coverage",
+                                                label_zh="入户走访覆盖率（年度累计）", threshold=thr, protect=("k", "n"),
+                                                label="area")
+    return {k: v for k, v in out.items() if v is not None}
+
+
 # --- the whole evaluation ------------------------------------------------------------------------
 
 @dataclass
@@ -782,6 +828,7 @@ class MigrantsEvaluation:
     satisfaction: Satisfaction
     visits: pd.DataFrame | None
     performance: Performance
+    funnels: dict[str, FunnelResult] | None = None  # by rate code; district report only
 
 
 def evaluate(inputs: Inputs) -> MigrantsEvaluation:
@@ -792,7 +839,7 @@ def evaluate(inputs: Inputs) -> MigrantsEvaluation:
     entitled = recon.record.set_index("id").loc["subsidy_entitled_persons", "value"]
     targets = {**derived_targets(entitled), **inputs.params.targets}
     perf_targets = performance_targets(inputs.params.targets)
-    return MigrantsEvaluation(
+    result = MigrantsEvaluation(
         inputs=inputs, has_migrants=present, assumptions=assumptions(period),
         headline=headline(programme(inputs.programme).report_ids, data, period, targets,
                           suppress_below=inputs.threshold),
@@ -807,3 +854,5 @@ def evaluate(inputs: Inputs) -> MigrantsEvaluation:
                               _level(inputs)) if present else None,
         performance=evaluate_performance(inputs),
     )
+    result.funnels = township_funnels(result) if inputs.is_district and present else None
+    return result

@@ -17,14 +17,16 @@ import pandas as pd
 from civmon.data.scope import township_names
 from civmon.data.spec import DATASETS
 from civmon.disclosure import ChartData, suppress_series_for_chart
-from civmon.evaluation.base import Result
+from civmon.evaluation.base import Assumption, Result
+from civmon.evaluation.funnel import FunnelResult, funnel_result, township_funnel
 from civmon.evaluation.headline import Headline, headline
 from civmon.evaluation.inputs import Inputs
+from civmon.evaluation.its_checks import detectability, its_assumptions, its_method_note, its_robustness
 from civmon.indicators import relief as im
 from civmon.indicators.relief import LOW_INCOME, lowincome_roster, on_roster, standard_at
 from civmon.period import Period
 from civmon.programmes import get as programme
-from civmon.stats import EstimationError, cox, its, km, proportion_ci
+from civmon.stats import EstimationError, cox, its, km, ph_test, proportion_ci
 
 TOTAL = "total"  # the label of a frame's total row
 LOWINCOME = "lowincome"  # 低保 + 低保边缘, the total row of the payment level
@@ -329,10 +331,7 @@ def coverage(households: pd.DataFrame, payments: pd.DataFrame, areas: pd.DataFra
 ITS_OUTCOMES = ("caseload", "spending")
 ITS_TERMS = ("pre_slope", "level_change", "slope_change")
 ITS_SCALE = {"caseload": 1.0, "spending": 1e4}  # spending is estimated in yuan, reported in 万元
-ITS_METHOD_NOTE = ("方法说明：分段回归 y = b0 + b1·t + b2·调整后 + b3·调整后月数，b2为水平变化、b3为斜率变化；"
-                   "标准误采用Newey-West异方差自相关稳健估计（Bartlett权重）。月度观测仅数十个时，"
-                   "Newey-West置信区间偏窄、实际覆盖率低于名义的95%，区间宽度可能低估不确定性；调整后月份较少时斜率变化尤不稳定。"
-                   "反事实假定调整前的线性趋势延续，同期其他政策（如应保尽保专项行动）的影响也计入估计。")
+ITS_OUTCOME_ZH = {"caseload": "在册户数", "spending": "救助金"}  # how the method note and assumptions name them
 
 
 def latest_rise(standards: pd.DataFrame, first_month: pd.Timestamp, end: pd.Timestamp) -> pd.Timestamp | None:
@@ -371,6 +370,8 @@ class RiseEffects(Result):
     first_month: pd.Timestamp | None = None
     n_pre: int = 0
     n_post: int = 0
+    robustness: dict = field(default_factory=dict)  # outcome -> term -> Robustness (placebo, +-1 month)
+    detectability: list = field(default_factory=list)  # township reports: Detectability per outcome and term
 
     @property
     def table(self) -> pd.DataFrame:
@@ -387,15 +388,17 @@ class RiseEffects(Result):
 
 
 def standard_rise_its(households: pd.DataFrame, payments: pd.DataFrame, standards: pd.DataFrame,
-                      period: Period) -> RiseEffects:
-    """Segmented regression (Newey-West) of the monthly caseload and spending around the latest 低保
-    rise, on the months from the start of the payment data to the period end."""
+                      period: Period, district: RiseEffects | None = None) -> RiseEffects:
+    """Segmented regression (default error model of civmon.stats.its) of the monthly caseload and
+    spending around the latest 低保 rise, on the months from the start of the payment data to the period
+    end, with its robustness checks and assumptions. For a township, `district` (the district's
+    effects) gives the change its minimum detectable effect is compared with."""
     months = series_months(payments, period.end_ts)
     if len(months) == 0:
-        return RiseEffects(None, reason="no_payments", method_note=ITS_METHOD_NOTE)
+        return RiseEffects(None, reason="no_payments", method_note=its_method_note({}, ITS_OUTCOME_ZH))
     rise = latest_rise(standards, months[0], period.end_ts)
     if rise is None:
-        return RiseEffects(None, reason="no_rise", first_month=months[0], method_note=ITS_METHOD_NOTE)
+        return RiseEffects(None, reason="no_rise", first_month=months[0], method_note=its_method_note({}, ITS_OUTCOME_ZH))
     series = its_series(households, payments, months)
     rise_month = rise.to_period("M").to_timestamp()
     results = {}
@@ -408,14 +411,26 @@ def standard_rise_its(households: pd.DataFrame, payments: pd.DataFrame, standard
     caveats = []
     if results and n_post < SHORT_POST:
         caveats.append(f"调整后仅{n_post}个月，斜率变化主要反映调整初期的集中纳入，尚不稳定，宜待更多月份数据后再作判断。")
+    robust = {y: its_robustness(series, "month", y, rise_month, r) for y, r in results.items()}
+    assumptions = [a for y, r in results.items() for a in its_assumptions(ITS_OUTCOME_ZH[y], r, robust[y])]
+    share = None
+    if district is not None and district.series is not None and rise_month in set(district.series["month"]):
+        at = district.series.set_index("month").loc[rise_month]
+        mine = series.set_index("month").loc[rise_month]
+        share = {y: float(mine[y] / at[y]) if at[y] else None for y in ITS_OUTCOMES}
+    detect = [] if district is None else [
+        d for y in results for d in detectability({y: results[y]}, district.results, (share or {}).get(y))]
     return RiseEffects(rise, results, series, reason="too_few_months" if len(results) < len(ITS_OUTCOMES) else None,
-                       first_month=months[0], n_pre=len(series) - n_post, n_post=n_post,
-                       method_note=ITS_METHOD_NOTE, caveats=caveats)
+                       first_month=months[0], n_pre=len(series) - n_post, n_post=n_post, robustness=robust,
+                       detectability=detect, method_note=its_method_note(results, ITS_OUTCOME_ZH), caveats=caveats,
+                       assumptions=assumptions)
 
 
 # --- 退出与造血 (survival) --------------------------------------------------------------------------
 
 SURVIVAL_COVARIATES = ("labour_capacity", "employment_support")
+COVARIATE_NAME_ZH = {"labour_capacity": "劳动能力", "employment_support": "参加就业帮扶"}  # in the assumptions log
+PH_ALPHA = 0.05  # a proportional-hazards test below this: the hazard ratio changes over follow-up
 # The method note of exit_analysis below: what is estimated on which households.
 EXIT_METHOD_NOTE = ("计算在册时间（纳入至退出，未退出者截至期末删失）：Kaplan-Meier曲线以数据起始月以来新纳入的低保、"
                     "低保边缘家庭为队列，按劳动能力和是否参加就业帮扶分组；比例风险模型（Cox，Efron处理同时退出）纳入观察期内"
@@ -492,6 +507,16 @@ class ExitAnalysis(Result):
     employment: Share | None = None
     reason: str | None = None
     cox_reason: str | None = None
+    ph: object = None  # civmon.stats.PhTest of the Cox model (None without one)
+
+    @property
+    def ph_frame(self) -> pd.DataFrame | None:
+        """The proportional-hazards test: term (a covariate, or "global"), chisq, df, pvalue and
+        `holds` (p >= PH_ALPHA); None without a Cox model."""
+        if self.ph is None:
+            return None
+        f = self.ph.to_frame().replace({"term": {"GLOBAL": "global"}})
+        return f.assign(holds=f["pvalue"] >= PH_ALPHA)
 
     @property
     def spells(self) -> int:
@@ -562,6 +587,47 @@ def exit_analysis(households: pd.DataFrame, payments: pd.DataFrame, period: Peri
         out.cox = cox(allsp, "months", "exited", list(SURVIVAL_COVARIATES), entry="entry")
     except EstimationError:
         out.cox_reason = "too_few_exits"
+    if out.cox is not None:
+        out.ph = ph_test(out.cox)
+        out.caveats += ph_caveats(out.ph)
+    out.assumptions = exit_assumptions(out)
+    return out
+
+
+def ph_caveats(ph) -> list[str]:
+    """The caveat the Cox model needs when proportional hazards fail for a covariate (none otherwise)."""
+    failed = [COVARIATE_NAME_ZH.get(t, t) for t, p in zip(ph.table["term"], ph.table["pvalue"]) if p < PH_ALPHA]
+    if not failed:
+        return []
+    return [f"比例风险检验显示{'、'.join(failed)}的退出风险比随在册时间变化，表中风险比是随访期内的平均值，"
+            "不宜理解为任一时点的效应。"]
+
+
+PH_CHECK_ZH = "Schoenfeld残差比例风险检验（R cox.zph的得分检验，Kaplan-Meier时间尺度，卡方检验）"
+
+
+def exit_assumptions(ea: ExitAnalysis) -> list[Assumption]:
+    """The exit analysis's assumptions with this run's checks: independent censoring (KM and Cox, not
+    testable), proportional hazards per covariate and globally (ph_test), and ignorable delayed entry."""
+    out = []
+    if ea.km:
+        out.append(Assumption("Kaplan-Meier（新纳入家庭在册时间）", "独立删失：截至期末仍在册的家庭与已退出家庭的退出风险相同",
+                              "不能用数据检验；删失由观察截止（期末）决定，与家庭状况无关",
+                              caveat="若仍在册的家庭多因情况特殊而未退出，在册时间的估计会偏短。"))
+    if ea.ph is None:
+        return out
+    method = "比例风险模型（Cox）"
+    for r in ea.ph_frame.itertuples():
+        name = "全部因素（全局检验）" if r.term == "global" else COVARIATE_NAME_ZH.get(r.term, r.term)
+        caveat = "" if r.holds else (f"{name}的风险比随在册时间变化，表中风险比是随访期内的平均值。" if r.term != "global"
+                                     else "至少一个因素的风险比随在册时间变化，表中风险比是随访期内的平均值。")
+        out.append(Assumption(method, f"比例风险：{name}的退出风险比在随访期内不变", PH_CHECK_ZH, float(r.chisq),
+                              float(r.pvalue), bool(r.holds), caveat))
+    out.append(Assumption(method, "独立删失：截至期末仍在册的家庭与已退出家庭的退出风险相同",
+                          "不能用数据检验；删失由观察截止（期末）决定"))
+    out.append(Assumption(method, "左截断可忽略：数据起始前已纳入的家庭，其纳入时间与此后的退出风险无关",
+                          "不能用数据检验；这些家庭自数据起始月起计入风险集（延迟进入）",
+                          caveat="若早年纳入、至今仍在册的家庭与已退出者不同，风险比会有偏差。"))
     return out
 
 
@@ -720,6 +786,37 @@ def needs_result(needs: pd.DataFrame, areas: pd.DataFrame, period: Period) -> Ne
                  commonest_need(by_type, len(nf)) if rate is not None else None)
 
 
+# --- funnel plots by township (district report) ---------------------------------------------------
+
+def timeliness_by_township(payments: pd.DataFrame, areas: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """Payments due in the period and those paid on time, by the payment's township (the
+    payment_timeliness indicator's counts split by township; every township listed). Columns
+    township, due, on_time."""
+    due = im.payments_due(payments, period)
+    on = im.paid_on_time(due)
+    codes = due["township_code"].astype(str)
+    return pd.DataFrame([{"township": name, "due": int((codes == code).sum()), "on_time": int(on[codes == code].sum())}
+                         for code, name in township_names(areas).items()], columns=["township", "due", "on_time"])
+
+
+def township_funnels(ev: ReliefEvaluation, payments: pd.DataFrame) -> dict[str, FunnelResult]:
+    """Funnel plots of the rates compared across townships, around the district's own figures:
+    payment timeliness (centre: the Timeliness result's k / n) and need resolution (the by-township
+    needs frame and its total row). Counts below the run's threshold are hidden as in the township
+    tables (need resolution: the needs table's counts, collected and resolved; timeliness, which has no
+    township table: due, on time and late). Rates with too few townships are left out."""
+    i, thr = ev.inputs, ev.inputs.params.disclosure_threshold
+    out: dict[str, FunnelResult | None] = {}
+    t = ev.standards.timeliness
+    if t is not None:
+        f = timeliness_by_township(payments, i.data["areas"], i.period).rename(columns={"on_time": "k", "due": "n"})
+        out["payment_timeliness"] = funnel_result(f, rate="payment_timeliness", label_zh="救助金按时发放率",
+                                                  district_rate=t.k / t.n, threshold=thr)
+    out["need_resolution"] = township_funnel(ev.needs.by_township, k="resolved", n="collected", rate="need_resolution",
+                                             label_zh="助联体需求化解率", threshold=thr, protect=("k", "n"))
+    return {k: v for k, v in out.items() if v is not None}
+
+
 # --- the whole evaluation -------------------------------------------------------------------------
 
 @dataclass
@@ -734,6 +831,7 @@ class ReliefEvaluation:
     exits: ExitAnalysis
     enrolment: Enrolment
     needs: Needs
+    funnels: dict[str, FunnelResult] | None = None  # by rate code; district report only
 
 
 def evaluate(inputs: Inputs) -> ReliefEvaluation:
@@ -741,14 +839,18 @@ def evaluate(inputs: Inputs) -> ReliefEvaluation:
     d, p = inputs.data, inputs.period
     hh, pay, std = d["relief_households"], d["relief_payments"], d["relief_standards"]
     consumption = inputs.params.per_capita_consumption
-    return ReliefEvaluation(
+    result = ReliefEvaluation(
         inputs=inputs,
         headline=headline(headline_ids(inputs), d, p, inputs.params.targets, suppress_below=inputs.threshold),
         standards=Standards(standards_history(std, p), payment_level(pay, hh, std, p), timeliness(pay, p),
                             adequacy(std, p, consumption), consumption),
         coverage=coverage(hh, pay, d["areas"], p, inputs.params.disclosure_threshold),
-        rise=standard_rise_its(hh, pay, std, p),
+        rise=standard_rise_its(hh, pay, std, p, district=None if inputs.is_district else standard_rise_its(
+            inputs.data_all["relief_households"], inputs.data_all["relief_payments"], inputs.data_all["relief_standards"],
+            p)),
         exits=exit_analysis(hh, pay, p),
         enrolment=enrolment(d, p),
         needs=needs_result(d["alliance_needs"], d["areas"], p),
     )
+    result.funnels = township_funnels(result, pay) if inputs.is_district else None
+    return result

@@ -7,7 +7,7 @@ import pandas as pd
 
 from civmon.data.spec import DATASETS
 from civmon.report.provenance import provenance, provenance_tables
-from civmon.report.robustness import assumptions_log
+from civmon.report.robustness import assumptions_log  # noqa: F401  (the notebooks call cr.appendix.assumptions_log)
 from civmon.programmes import datasets_read
 from civmon.report.tables import Group, Table, Text, table
 

@@ -16,8 +16,10 @@ from civmon.evaluation.eldercare import (DEFAULT_TARGETS, GROUPS, TOTAL, AreaSta
                                          EldercareEvaluation, MealCoverage, Safety, TargetCheck, UpgradeEffects)
 from civmon.evaluation.headline import Headline
 from civmon.report.context import source_line
+from civmon.report.funnel import funnel_of, funnel_section
 from civmon.report.headline import display_frame, notes as headline_notes
-from civmon.report.tables import Table, Text, area_table, findings, table
+from civmon.report.robustness import robustness_table
+from civmon.report.tables import Group, Table, Text, area_table, findings, table
 
 TOTAL_ZH = "合计"
 GROUP_ZH = {"old_neighbourhood": "城镇老旧小区", "other_urban": "其他城镇", "rural": "农村", TOTAL: TOTAL_ZH}
@@ -333,6 +335,41 @@ def satisfaction_chart(ev: EldercareEvaluation) -> plots.Chart | None:
                        "event_satisfaction")
 
 
+DESIGN_ZH = {"sun_abraham": "Sun-Abraham 交互加权估计", "did2s": "两阶段插补估计（Gardner/BJS）",
+             "drop_earliest_cohort": "剔除最早完工批次"}
+
+
+def pretrend_note(eff: UpgradeEffects, outcome: str) -> str | None:
+    """The pre-trend test behind the parallel-trends assumption, in one sentence (None without leads)."""
+    pt = eff.event[outcome].pretrend
+    if pt is None:
+        return None
+    flat = _rows(eff.summary, "outcome")[outcome]["pretrend_flat"]
+    verdict = "未见完工前差异" if flat else "完工前已存在差异，各设计的估计均应审慎解读"
+    return f"事前趋势检验（完工前各月效应联合为零）：F = {pt.stat:.2f}，p = {pt.pvalue:.3f}，{verdict}。"
+
+
+def robustness_of(eff: UpgradeEffects, outcome: str) -> Table | None:
+    """One outcome's ATT under the three designs, with the verdict sentence and the pre-trend test."""
+    r = eff.robustness.get(outcome)
+    if r is None:
+        return None
+    label, unit = OUTCOME_ZH[outcome]
+    notes = [n for n in (pretrend_note(eff, outcome), r.method_note) if n]
+    return robustness_table(r, caption=f"提升改造效果的稳健性：{label}", key=f"effects_robustness_{outcome}",
+                            design_zh=DESIGN_ZH, subject=f"改造对{label}的效应", decimals=2,
+                            estimate_label=f"效应（{unit}）", notes=notes)
+
+
+def effects_robustness(ev: EldercareEvaluation) -> Group | None:
+    """The upgrade effects under the alternative designs, one small table per outcome (nothing when
+    there is no estimate: the section's sentences say why)."""
+    eff = ev.effects
+    if not eff.estimated or not eff.robustness:
+        return None
+    return Group([robustness_of(eff, y) for y in OUTCOME_ZH])
+
+
 # --- carers --------------------------------------------------------------------------------------
 
 def carer_sentences(c: Carers) -> list[str]:
@@ -372,6 +409,37 @@ def carers_township_table(ev: EldercareEvaluation) -> Table | None:
                       count_columns=["已持证", "未持证", "在岗护理员"], total_column="在岗护理员",
                       rate_columns={"持证率（%）": "未持证"}, label_column=TOWN, total_row=TOTAL_ZH,
                       decimals={"持证率（%）": 1}, threshold=ev.inputs.params.disclosure_threshold)
+
+
+# --- township comparisons (funnel plots, district report) ----------------------------------------
+
+def meal_funnel(ev: EldercareEvaluation) -> Group | None:
+    """Meal-service coverage by township against the district rate (district report only)."""
+    return funnel_section(funnel_of(ev, "meal_coverage"), subject="老年助餐村社区覆盖率",
+                          caption="各乡镇（街道）老年助餐村社区覆盖率", key="meal_funnel", numerator="已开通助餐的村（社区）数",
+                          denominator="村（社区）数", xlabel="村（社区）数（个）", source=_source(ev))
+
+
+def area_funnel(ev: EldercareEvaluation) -> Group | None:
+    """Centres meeting the area standard by township against the district rate (district report only)."""
+    return funnel_section(funnel_of(ev, "area_compliance"), subject="照料中心面积达标率",
+                          caption="各乡镇（街道）照料中心面积达标率", key="area_funnel", numerator="面积达标的照料中心数",
+                          denominator="已建成照料中心数", xlabel="照料中心数（家）", source=_source(ev))
+
+
+def rectification_funnel(ev: EldercareEvaluation) -> Group | None:
+    """Findings rectified on time by township against the district rate (district report only)."""
+    return funnel_section(funnel_of(ev, "rectification"), subject="隐患闭环整改率",
+                          caption="各乡镇（街道）隐患闭环整改率", key="rectification_funnel",
+                          numerator="在整改期限内完成整改的问题数", denominator="本期检查发现的问题数",
+                          xlabel="发现问题数（项）", source=_source(ev))
+
+
+def carers_funnel(ev: EldercareEvaluation) -> Group | None:
+    """Carer certification by township against the district rate (district report only)."""
+    return funnel_section(funnel_of(ev, "carer_certification"), subject="护理员持证率",
+                          caption="各乡镇（街道）养老护理员持证率", key="carers_funnel", numerator="已持证护理员数",
+                          denominator="在岗护理员数", xlabel="在岗护理员数（人）", source=_source(ev))
 
 
 # --- the findings --------------------------------------------------------------------------------

@@ -12,8 +12,10 @@ from civmon import plots
 from civmon.disclosure import count_text, is_small
 from civmon.evaluation.migrants import TOTAL, MigrantsEvaluation
 from civmon.report.context import source_line
+from civmon.report.funnel import funnel_of, funnel_section
 from civmon.report.headline import headline_table as _headline_table
-from civmon.report.tables import Table, Text, area_table, table
+from civmon.report.robustness import robustness_table
+from civmon.report.tables import Group, Table, Text, area_table, table
 from civmon.report.tables import findings as finding_box
 
 NO_MIGRANTS = "本乡镇街道无水库移民后期扶持人口，本节不适用。"
@@ -357,6 +359,30 @@ def event_chart(ev: MigrantsEvaluation):
     return chart
 
 
+DESIGN_ZH = {"sun_abraham": "Sun-Abraham 交互加权估计", "did2s": "两阶段插补估计（Gardner/BJS）",
+             "drop_earliest_cohort": "剔除最早完工批次"}
+
+
+def income_robustness(ev: MigrantsEvaluation) -> Table | None:
+    """The income effect (log points, as the estimates table) under the alternative designs, with the
+    verdict sentence and the parallel-trends test; nothing without an estimate (the estimates table
+    says why)."""
+    e = ev.income_effect
+    if not e.estimable or e.robustness is None:
+        return None
+    pre = e.event.pretrend
+    notes = []
+    if pre is not None:
+        verdict = "未见完工前差异" if e.parallel_trends else "完工前两类村收入走势已有差异，各设计的估计均应审慎解读"
+        notes.append(f"平行趋势检验（完工前各期效应同时为零）：F = {pre.stat:.2f}，p = {pre.pvalue:.3f}，{verdict}。")
+    notes += [e.robustness.method_note,
+              f"估计值为对数收入之差（对数点），收入差异约为 exp(估计值) − 1；样本与主设计相同（{e.sample_label}移民户跟踪调查），"
+              "标准误按村聚类。"]
+    return robustness_table(e.robustness, caption="后扶项目收入效应的稳健性", key="income_robustness",
+                            design_zh=DESIGN_ZH, subject="后扶项目对移民人均收入的效应", decimals=4,
+                            estimate_label="估计值（对数点）", notes=notes)
+
+
 # --- satisfaction and visits ---------------------------------------------------------------------
 
 def satisfaction_table(ev: MigrantsEvaluation) -> Table | Text:
@@ -383,6 +409,30 @@ def visits_table(ev: MigrantsEvaluation) -> Table | Text:
                           count_columns=["在册户数", "已走访户数"], rate_columns={"覆盖率（%）": "在册户数"},
                           decimals={"覆盖率（%）": 1},
                           notes=[f"覆盖率 = {ev.assumptions.year}年1月1日至期末被走访的在册户数 / 期末在册户数 × 100。"])
+
+
+# --- township comparisons (funnel plots, district report) ----------------------------------------
+
+def entitled_funnel(ev: MigrantsEvaluation) -> Group | None:
+    """Entitled persons paid in full by township against the district share (district report only)."""
+    return funnel_section(funnel_of(ev, "paid_in_full"), subject="直补资金足额发放人数比例",
+                          caption="各乡镇（街道）直补资金足额发放人数比例", key="entitled_funnel", numerator="足额发放人数",
+                          denominator="应发人数", xlabel="应发人数（人）", source=_source(ev))
+
+
+def timeliness_funnel(ev: MigrantsEvaluation) -> Group | None:
+    """First payments by the deadline by township against the district rate (district report only)."""
+    return funnel_section(funnel_of(ev, "payment_timeliness"), subject="直补资金按时发放率",
+                          caption="各乡镇（街道）直补资金按时发放率", key="timeliness_funnel",
+                          numerator=f"首次发放不晚于{_deadline(ev)}的人数", denominator="获发人数",
+                          xlabel="获发人数（人）", source=_source(ev))
+
+
+def visits_funnel(ev: MigrantsEvaluation) -> Group | None:
+    """Households visited (year to date) by township against the district rate (district report only)."""
+    return funnel_section(funnel_of(ev, "visit_coverage"), subject="入户走访覆盖率",
+                          caption="各乡镇（街道）入户走访覆盖率（年度累计）", key="visits_funnel", numerator="已走访户数",
+                          denominator="期末在册户数", xlabel="在册户数（户）", source=_source(ev))
 
 
 # --- performance evaluation ----------------------------------------------------------------------

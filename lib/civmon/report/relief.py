@@ -19,7 +19,9 @@ from civmon.evaluation.relief import (ITS_OUTCOMES, ITS_SCALE, KM_AT_MONTHS, LOW
 from civmon.period import Period
 from civmon.report.captions import see
 from civmon.report.context import source_line
+from civmon.report.funnel import funnel_of, funnel_section
 from civmon.report.headline import headline_table as _headline_table
+from civmon.report.robustness import robustness_frame, robustness_sentence
 from civmon.report.tables import Group, Table, Text, area_table, findings, table
 
 
@@ -311,6 +313,50 @@ def its_spending_chart(ev: ReliefEvaluation) -> plots.Chart | None:
                            intervention_label="低保标准上调", scale=ITS_SCALE["spending"], key="its_spending")
 
 
+ITS_DESIGN_ZH = {"main": "主设计（以实际调整月为界）", "shift_minus_1": "调整月提前1个月", "shift_plus_1": "调整月推后1个月",
+                 "placebo_pre": "安慰剂：仅用调整前月份，在其中点假设调整"}
+
+
+def its_robustness_table(ev: ReliefEvaluation) -> Table | None:
+    """Each ITS estimate beside the intervention month moved by one month and a pre-period placebo,
+    with one sentence per estimate on whether its conclusion holds."""
+    eff = ev.rise
+    if not eff.robustness:
+        return None
+    rows, notes = [], []
+    for y, by_term in eff.robustness.items():
+        label, unit = ITS_LABEL[y]
+        for term, r in by_term.items():
+            part = robustness_frame(r, ITS_DESIGN_ZH, ITS_SCALE[y])
+            for rec in part.to_dict("records"):
+                rows.append({"结果指标": f"{label}（{unit}）", "估计项": ITS_TERM_ZH[term], **rec})
+            notes.append(robustness_sentence(r, f"{ITS_SUBJECT[y]}的{ITS_TERM_ZH[term]}", skipped=False))
+    skipped = next((r.skipped for by_term in eff.robustness.values() for r in by_term.values() if r.skipped), {})
+    if skipped:
+        notes.append("未能估计的检验：" + "、".join(ITS_DESIGN_ZH.get(k, k) for k in skipped) + "（调整前后月份不足）。")
+    return table(pd.DataFrame(rows), caption="标准调整影响的稳健性检验", key="its_robustness",
+                 decimals={"估计值": 2}, notes=notes)
+
+
+def its_detectability_text(ev: ReliefEvaluation) -> Text | None:
+    """Township reports: where the township's own series is too short or noisy to detect a change of
+    the size the district's estimate implies here, say so instead of reading the interval as a finding."""
+    eff = ev.rise
+    if not eff.detectability:
+        return None
+    out = []
+    for d in eff.detectability:
+        if d.term != "level_change" or d.detectable is not False:
+            continue
+        label, unit = ITS_LABEL[d.outcome]
+        k = ITS_SCALE[d.outcome]
+        dec = 0 if unit == "户" else 2
+        out.append(f"按全区估计折算，本范围{ITS_SUBJECT[d.outcome]}的调整当月变化约为{d.expected / k:,.{dec}f}{unit}，"
+                   f"而本范围月度序列在80%把握度下只能检出不小于{d.mde / k:,.{dec}f}{unit}的变化（最小可检出效应），"
+                   "故本范围的估计区间较宽、不能据此判断调整在本范围有无影响，应以全区估计为准。")
+    return Text(out) if out else None
+
+
 # --- 五、退出与造血 ---------------------------------------------------------------------------------
 
 def exit_method(ev: ReliefEvaluation) -> Text:
@@ -419,6 +465,37 @@ def cox_table(ev: ReliefEvaluation) -> Table | None:
                  notes=["退出风险比大于1表示该组家庭退出救助更快；退出含各种原因。", f"方法说明：{ev.exits.method_note}"])
 
 
+PH_TERM_ZH = {"labour_capacity": "劳动能力", "employment_support": "参加就业帮扶", "global": "全局检验（两个因素合并）"}
+PH_NOTE = ("方法：对每个因素检验其风险比是否随在册时间线性变化（Grambsch-Therneau 缩放Schoenfeld残差检验，"
+           "与R survival包cox.zph相同的得分检验，时间按Kaplan-Meier尺度），数据起始前已纳入的家庭按延迟进入计入风险集；"
+           "p值小于0.05视为不符合比例风险。")
+
+
+def ph_frame(ea: ExitAnalysis) -> pd.DataFrame:
+    """The proportional-hazards test with Chinese headers: factor, chi-square, df, p and the verdict."""
+    f = ea.ph_frame
+    return pd.DataFrame({"检验因素": f["term"].map(PH_TERM_ZH), "卡方": f["chisq"], "自由度": f["df"],
+                         "p值": [p_text(p) for p in f["pvalue"]],
+                         "结论": ["符合比例风险" if h else "不符合比例风险" for h in f["holds"]]})
+
+
+def ph_sentence(ea: ExitAnalysis) -> str:
+    """Whether the hazard ratios may be read as constant over time: the caveat when the test fails."""
+    if ea.caveats:
+        return "".join(ea.caveats)
+    return (f"比例风险检验未发现退出风险比随在册时间变化（全局检验p={p_text(ea.ph.global_pvalue)}），"
+            "比例风险假设与数据相符，表中风险比可理解为随访期内各时点共同的风险比。")
+
+
+def cox_ph_check(ev: ReliefEvaluation) -> Table | None:
+    """The Cox model's proportional-hazards check (when the model was estimated), with its verdict sentence."""
+    ea = ev.exits
+    if ea.ph is None:
+        return None
+    return table(ph_frame(ea), caption="比例风险假设检验", key="cox_ph", decimals={"卡方": 2},
+                 notes=[ph_sentence(ea), PH_NOTE])
+
+
 # --- 六、应纳尽纳 -----------------------------------------------------------------------------------
 
 def enrolment_sentences(summary: pd.DataFrame, threshold: int | None = None) -> list[str]:
@@ -518,6 +595,22 @@ def needs_by_township_table(ev: ReliefEvaluation) -> Table | None:
                       decimals={"化解率（%）": 1})
 
 
+# --- 各乡镇街道比较（漏斗图，全区报告） ------------------------------------------------------------
+
+def timeliness_funnel(ev: ReliefEvaluation) -> Group | None:
+    """Payment timeliness by township against the district rate (district report only)."""
+    return funnel_section(funnel_of(ev, "payment_timeliness"), subject="救助金按时发放率",
+                          caption="各乡镇（街道）救助金按时发放率", key="timeliness_funnel", numerator="按时发放笔数",
+                          denominator="应发日期在本期内的救助金笔数", xlabel="应发笔数（笔）", source=_source(ev))
+
+
+def needs_funnel(ev: ReliefEvaluation) -> Group | None:
+    """Need resolution by township against the district rate (district report only)."""
+    return funnel_section(funnel_of(ev, "need_resolution"), subject="助联体需求化解率",
+                          caption="各乡镇（街道）助联体需求化解率", key="needs_funnel", numerator="期末前已化解的需求数",
+                          denominator="本期采集的需求数", xlabel="采集需求数（例）", source=_source(ev))
+
+
 # --- 八、主要发现 -----------------------------------------------------------------------------------
 
 def findings_sentences(hl_frame: pd.DataFrame, scope_label: str, period: Period, rise: RiseEffects,
@@ -548,7 +641,8 @@ def findings_sentences(hl_frame: pd.DataFrame, scope_label: str, period: Period,
             out.append(f"{zh_month(rise.rise)}低保标准上调后，在册低收入对象户数较原趋势"
                        f"{change_text(r, '户', ('增加', '减少'))}。")
         else:
-            out.append(f"{zh_month(rise.rise)}低保标准上调后，在册低收入对象户数未见明显偏离原趋势。")
+            out.append(f"{zh_month(rise.rise)}低保标准上调后，在册低收入对象户数估计较原趋势"
+                       f"{change_text(r, '户', ('增加', '减少'))}，尚不能确认偏离了原趋势。")
     emp = exits.employment
     if emp is not None:
         s = f"本期退出的低收入对象中{emp.pct:.1f}%因就业增收退出"

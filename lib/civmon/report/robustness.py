@@ -23,21 +23,24 @@ VERDICT_ZH = {
 
 
 def robustness_frame(r: Robustness, design_zh: dict[str, str], scale: float = 1.0,
-                     estimate_label: str = "估计值") -> pd.DataFrame:
+                     estimate_label: str = "估计值", decimals: int = 2) -> pd.DataFrame:
     """Design, its role, the estimate and its 95% CI (divided by `scale`, e.g. 1e4 for 万元)."""
     rows = []
     for c in r.rows:
         rows.append({"设计": design_zh.get(c.design, c.design), "用途": KIND_ZH[c.kind],
                      estimate_label: c.estimate / scale,
-                     "95%置信区间": f"{c.ci_low / scale:,.2f} ~ {c.ci_high / scale:,.2f}"})
+                     "95%置信区间": f"{c.ci_low / scale:,.{decimals}f} ~ {c.ci_high / scale:,.{decimals}f}"})
     return pd.DataFrame(rows)
 
 
-def robustness_sentence(r: Robustness, subject: str) -> str:
-    """One sentence: whether `subject`'s conclusion holds across the designs (and which were skipped)."""
+def robustness_sentence(r: Robustness, subject: str, skipped: bool = True,
+                        design_zh: dict[str, str] | None = None) -> str:
+    """One sentence: whether `subject`'s conclusion holds across the designs (and, with `skipped`,
+    which designs could not be estimated, named through `design_zh` where it has them)."""
     s = f"{subject}：{VERDICT_ZH[r.verdict]}。"
-    if r.skipped:
-        s += "未能估计的设计：" + "；".join(f"{k}（{v}）" for k, v in r.skipped.items()) + "。"
+    if skipped and r.skipped:
+        names = design_zh or {}
+        s += "未能估计的设计：" + "；".join(f"{names.get(k, k)}（{v}）" for k, v in r.skipped.items()) + "。"
     return s
 
 
@@ -47,9 +50,9 @@ def robustness_table(r: Robustness | None, *, caption: str, key: str, design_zh:
     """The compact "design, estimate, 95% CI" table with the verdict sentence as its first note."""
     if r is None or not r.rows:
         return None
-    frame = robustness_frame(r, design_zh, scale, estimate_label)
+    frame = robustness_frame(r, design_zh, scale, estimate_label, decimals)
     return table(frame, caption=caption, key=key, decimals={estimate_label: decimals},
-                 notes=[robustness_sentence(r, subject), *notes])
+                 notes=[robustness_sentence(r, subject, design_zh=design_zh), *notes])
 
 
 # --- the assumptions log --------------------------------------------------------------------------

@@ -86,6 +86,22 @@ class EventStudyResult:
 
 
 @dataclass(frozen=True)
+class ItsDiagnostics:
+    """Residual checks of an ITS fit: Durbin-Watson of the OLS residuals (2 = no lag-1
+    autocorrelation); Ljung-Box Q on ``ljung_box_lags`` lags of the residuals the error model leaves
+    (p < 0.05: autocorrelation it has not captured); the AR order and rho of the error model (None
+    for Newey-West) and whether rho sits on its bound (a near unit root)."""
+
+    durbin_watson: float
+    ljung_box: float
+    ljung_box_p: float
+    ljung_box_lags: int
+    ar_order: int
+    rho: float | None
+    rho_at_bound: bool = False
+
+
+@dataclass(frozen=True)
 class ItsResult:
     """Segmented-regression interrupted time series.
 
@@ -101,6 +117,10 @@ class ItsResult:
     table: pd.DataFrame
     hac_lags: int
     n: int
+    errors: str = "newey-west"
+    diagnostics: ItsDiagnostics | None = None
+    vcov: np.ndarray | None = field(default=None, compare=False, repr=False)
+    names: tuple[str, ...] = ()
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy rows for the level change and the slope change."""
@@ -134,3 +154,22 @@ class CoxResult:
     def to_frame(self) -> pd.DataFrame:
         """The hazard-ratio table."""
         return self.table.copy()
+
+
+@dataclass(frozen=True)
+class PhTest:
+    """Proportional-hazards test of a Cox model (R ``cox.zph``): ``table`` has term, chisq, df, pvalue
+    per covariate; the global test over all covariates; the time ``transform`` used."""
+
+    table: pd.DataFrame
+    global_chisq: float
+    global_df: int
+    global_pvalue: float
+    transform: str = "km"
+    n_events: int = 0
+
+    def to_frame(self) -> pd.DataFrame:
+        """The per-covariate rows and a last GLOBAL row, as cox.zph prints them."""
+        glob = pd.DataFrame([{"term": "GLOBAL", "chisq": self.global_chisq, "df": self.global_df,
+                              "pvalue": self.global_pvalue}])
+        return pd.concat([self.table, glob], ignore_index=True)

@@ -1,4 +1,5 @@
-"""Survival analysis: Kaplan-Meier tables and medians (R's conventions) and Cox models (Efron ties)."""
+"""Survival analysis: Kaplan-Meier tables and medians (R's conventions), Cox models (Efron ties) and
+the proportional-hazards test of a Cox model (R's cox.zph)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning
 
 from civmon.stats.errors import EstimationError
 from civmon.stats.regression import collinear_columns, complete_rows, numeric
-from civmon.stats.results import CoxResult, KmResult
+from civmon.stats.results import CoxResult, KmResult, PhTest
 
 _TOL = np.sqrt(np.finfo(float).eps)
 
@@ -145,3 +146,104 @@ def cox(df: pd.DataFrame, duration: str, event: str, covariates: Sequence[str],
                           "ci_high": np.exp(b + zc * se)})
     return CoxResult(table=table, raw=res, n=len(d), n_events=int(ev.sum()), ties=ties,
                      loglik=float(res.llf))
+
+
+PH_TRANSFORMS = ("km", "rank", "identity", "log")
+
+
+def _time_transform(t: np.ndarray, ev: np.ndarray, entry: np.ndarray, transform: str) -> np.ndarray:
+    """g(t) for every subject, as R ``cox.zph``: km = 1 - S(t-) of the (left-truncated) Kaplan-Meier
+    curve, rank = ranks of all times (ties averaged), identity, log."""
+    if transform == "identity":
+        return t.astype(float)
+    if transform == "log":
+        return np.log(t)
+    if transform == "rank":
+        return stats.rankdata(t)
+    times = np.unique(t[ev == 1])
+    deaths = np.array([np.sum((t == x) & (ev == 1)) for x in times], dtype=float)
+    at_risk = np.array([np.sum((entry <= x) & (t >= x)) for x in times], dtype=float)
+    surv = np.cumprod(1 - deaths / at_risk)
+    before = np.searchsorted(times, t, side="left")  # event times strictly before t
+    return 1.0 - np.r_[1.0, surv][before]
+
+
+def ph_test(res: CoxResult, transform: str = "km") -> PhTest:
+    """Test of proportional hazards for a fitted :func:`cox` model (Grambsch and Therneau 1994), as
+    R ``survival::cox.zph`` (version 3): for each covariate, the score test at the fitted
+    coefficients of adding covariate x g(t) (a coefficient that changes linearly in g(t)), with the
+    full information matrix of (beta, gamma), chi-squared on 1 df; the global test adds all of
+    them (df = number of covariates). To first order it is the test of a linear trend in the scaled
+    Schoenfeld residuals against g(t), which is what a cox.zph plot shows.
+
+    ``transform`` is the time scale g: "km" (R's default: 1 - the Kaplan-Meier curve just before t,
+    so the test weighs the event times evenly), "rank", "identity" or "log". Ties are treated as the
+    model was fitted (Efron or Breslow). Delayed entry (``cox(..., entry=)``) is handled through the
+    risk sets: a subject counts at event time t when entry <= t <= its duration, as statsmodels'
+    likelihood that fitted the model counts it (R's (start, stop] differs only when an entry equals
+    an event time); the KM time scale is then the left-truncated Kaplan-Meier curve (as R uses for
+    counting-process data)."""
+    if transform not in PH_TRANSFORMS:
+        raise EstimationError(f"transform must be one of {PH_TRANSFORMS}")
+    model = res.raw.model
+    t = np.asarray(model.endog, float)
+    ev = np.asarray(model.status, float)
+    X = np.asarray(model.exog, float)
+    entry = np.zeros(len(t)) if model.entry is None else np.asarray(model.entry, float)
+    beta = np.asarray(res.raw.params, float)
+    terms = list(res.table["term"])
+    p = X.shape[1]
+    X = X - X.mean(axis=0)
+    eta = X @ beta
+    w = np.exp(eta - eta.mean())
+    g_all = _time_transform(t, ev, entry, transform)
+    dead = ev == 1
+    g_all = g_all - g_all[dead].mean()
+
+    # risk-set sums at each distinct event time: {entry <= tau <= t} = {t >= tau} minus {entry > tau}
+    taus = np.unique(t[dead])
+    xx = X[:, :, None] * X[:, None, :]
+
+    def at_risk(f: np.ndarray) -> np.ndarray:
+        by_t, by_entry = np.argsort(t), np.argsort(entry)
+        cum_t = np.concatenate([np.zeros((1, *f.shape[1:])), np.cumsum(f[by_t][::-1], axis=0)])[::-1]
+        cum_e = np.concatenate([np.zeros((1, *f.shape[1:])), np.cumsum(f[by_entry][::-1], axis=0)])[::-1]
+        return cum_t[np.searchsorted(t[by_t], taus, "left")] - cum_e[np.searchsorted(entry[by_entry], taus, "right")]
+
+    s0, s1, s2 = at_risk(w), at_risk(w[:, None] * X), at_risk(w[:, None, None] * xx)
+    k = np.searchsorted(taus, t[dead])  # each death's event time
+    d_k = np.bincount(k, minlength=len(taus))
+
+    def deaths(f: np.ndarray) -> np.ndarray:
+        out = np.zeros((len(taus), *f.shape[1:]))
+        np.add.at(out, k, f[dead])
+        return out
+
+    d0, d1, d2 = deaths(w), deaths(w[:, None] * X), deaths(w[:, None, None] * xx)
+    xsum = deaths(X)
+    g = np.zeros(len(taus))
+    g[k] = g_all[dead]
+    # one term per death: Efron takes the r-th of d tied deaths with r/d of the dying removed
+    kk = np.repeat(np.arange(len(taus)), d_k)
+    r = np.arange(len(kk)) - np.repeat(np.cumsum(d_k) - d_k, d_k)
+    frac = r / d_k[kk] if res.ties == "efron" else np.zeros(len(kk))
+    den = s0[kk] - frac * d0[kk]
+    mean = (s1[kk] - frac[:, None] * d1[kk]) / den[:, None]
+    V = (s2[kk] - frac[:, None, None] * d2[kk]) / den[:, None, None] - mean[:, :, None] * mean[:, None, :]
+    gk = g[kk]
+    u = (g[:, None] * xsum).sum(axis=0) - (gk[:, None] * mean).sum(axis=0)
+    info = np.zeros((2 * p, 2 * p))
+    info[:p, :p] = V.sum(axis=0)
+    info[:p, p:] = info[p:, :p] = (gk[:, None, None] * V).sum(axis=0)
+    info[p:, p:] = (gk[:, None, None] ** 2 * V).sum(axis=0)
+
+    def score_test(cols: list[int]) -> float:
+        idx = list(range(p)) + [p + j for j in cols]
+        uu = np.r_[np.zeros(p), u[cols]]
+        return float(uu @ np.linalg.solve(info[np.ix_(idx, idx)], uu))
+
+    chisq = np.array([score_test([j]) for j in range(p)])
+    glob = score_test(list(range(p)))
+    table = pd.DataFrame({"term": terms, "chisq": chisq, "df": 1, "pvalue": stats.chi2.sf(chisq, 1)})
+    return PhTest(table=table, global_chisq=glob, global_df=p, global_pvalue=float(stats.chi2.sf(glob, p)),
+                  transform=transform, n_events=int(dead.sum()))
