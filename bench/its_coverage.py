@@ -37,6 +37,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from civmon.stats.its import ERRORS
+
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS_CSV = ROOT / "lib" / "civmon" / "resources" / "its_coverage.csv"
 RESULTS_MD = ROOT / "docs" / "its_coverage.md"
@@ -98,7 +100,6 @@ def sample_cases(outcome: str, months: int, reps: int) -> list:
 def run_design(args) -> list[dict]:
     """Every method on every series of one design; one row per method with the study's figures."""
     from civmon.stats import EstimationError, its
-    from civmon.stats.its import ERRORS
 
     name, kind, spec, reps, methods = args
     if kind == "turner":
@@ -203,10 +204,18 @@ def main(argv=None) -> int:
     t = time.perf_counter()
     df = study(a.reps, a.methods.split(",") if a.methods else None, a.workers)
     seconds = time.perf_counter() - t
-    command = "python bench/its_coverage.py" + (f" --reps {a.reps}" if a.reps != 500 else "") + " --write"
+    command = ("python bench/its_coverage.py" + (f" --reps {a.reps}" if a.reps != 500 else "")
+               + (f" --methods {a.methods}" if a.methods else "") + " --write")
     text = markdown(df, command, seconds)
     print(text)
     if a.write:
+        if a.methods and RESULTS_CSV.exists():  # some methods rerun: replace their rows, keep the others
+            old = pd.read_csv(RESULTS_CSV)
+            df = pd.concat([old[~old["method"].isin(df["method"])], df], ignore_index=True)
+            order = {d[0]: i for i, d in enumerate(designs(1, None))}
+            df = df.sort_values(["design", "method"], key=lambda c: c.map(order) if c.name == "design" else
+                                c.map({m: i for i, m in enumerate(ERRORS)}), ignore_index=True)
+            text = markdown(df, command, seconds)
         RESULTS_CSV.parent.mkdir(parents=True, exist_ok=True)
         df.round(6).to_csv(RESULTS_CSV, index=False)
         RESULTS_MD.write_text(text, encoding="utf-8")

@@ -46,6 +46,33 @@ def _label(value: float, kind: str):
     return int(value)
 
 
+
+def staggered_sample(df: pd.DataFrame, cols: list[str], unit: str, time: str, first_treated: str):
+    """The sample rules of a staggered design: complete rows on `cols`; first_treated of the same kind
+    as time and constant within units; cohorts after the last period never treated; units treated
+    from their first observed period dropped. Returns the rows, their periods t and cohorts g, the
+    period kind, unit codes and the number of units dropped."""
+    d = complete_rows(df, cols)
+    t, kind = period_index(d[time])
+    g, g_kind = period_index(d[first_treated])
+    if kind != g_kind and not np.all(np.isnan(g)):
+        raise EstimationError(f"{time!r} and {first_treated!r} must be of the same kind "
+                              "(dates or integers)")
+    u_codes = pd.factorize(d[unit])[0]
+    varies = (pd.Series(g).groupby(u_codes).nunique(dropna=False) > 1).to_numpy()
+    if varies.any():
+        bad = d[unit].to_numpy()[np.flatnonzero(varies[u_codes])[0]]
+        raise EstimationError(f"{first_treated!r} must be constant within each unit "
+                              f"(unit {bad!r} varies)")
+    t_min_unit = pd.Series(t).groupby(u_codes).transform("min").to_numpy()
+    g = np.where(g > np.nanmax(t), np.nan, g)
+    always = np.isfinite(g) & (g <= t_min_unit)
+    dropped = len(np.unique(u_codes[always]))
+    keep = ~always
+    if not keep.any():
+        raise EstimationError("every unit is treated from its first observed period: no pre-period")
+    return d.loc[keep], t[keep], g[keep], kind, u_codes[keep], dropped
+
 def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time: str,
                 first_treated: str,
                 window: tuple[int, int] = (-6, 6), cluster: str | None = None,
@@ -88,28 +115,8 @@ def event_study(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, time:
         raise EstimationError("window must be (-k, m) with k >= 1 and m >= 0")
     cluster_col = unit if cluster is None else cluster
     outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
-    d = complete_rows(df, [*outcomes, unit, time] + ([cluster] if cluster else []))
-    t, kind = period_index(d[time])
-    g, g_kind = period_index(d[first_treated])
-    if kind != g_kind and not np.all(np.isnan(g)):
-        raise EstimationError(f"{time!r} and {first_treated!r} must be of the same kind "
-                              "(dates or integers)")
-    u_codes = pd.factorize(d[unit])[0]
-
-    varies = (pd.Series(g).groupby(u_codes).nunique(dropna=False) > 1).to_numpy()
-    if varies.any():
-        bad = d[unit].to_numpy()[np.flatnonzero(varies[u_codes])[0]]
-        raise EstimationError(f"{first_treated!r} must be constant within each unit "
-                              f"(unit {bad!r} varies)")
-    t_min_unit = pd.Series(t).groupby(u_codes).transform("min").to_numpy()
-    t_max = np.nanmax(t)
-    g = np.where(g > t_max, np.nan, g)
-    always = np.isfinite(g) & (g <= t_min_unit)
-    dropped = len(np.unique(u_codes[always]))
-    keep = ~always
-    if not keep.any():
-        raise EstimationError("every unit is treated from its first observed period: no pre-period")
-    d, t, g, u_codes = d.loc[keep], t[keep], g[keep], u_codes[keep]
+    d, t, g, kind, u_codes, dropped = staggered_sample(
+        df, [*outcomes, unit, time] + ([cluster] if cluster else []), unit, time, first_treated)
 
     cohorts = np.unique(g[np.isfinite(g)])
     has_never = bool(np.isnan(g).any())

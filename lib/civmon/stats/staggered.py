@@ -20,32 +20,9 @@ import pandas as pd
 from scipy import stats
 
 from civmon.stats.errors import EstimationError
-from civmon.stats.event_study import _label, period_index
-from civmon.stats.regression import MIN_CLUSTERS, complete_rows, numeric
+from civmon.stats.event_study import _label, period_index, staggered_sample
+from civmon.stats.regression import MIN_CLUSTERS, numeric
 from civmon.stats.results import Result
-
-
-def _staggered_sample(df: pd.DataFrame, cols: list[str], unit: str, time: str, first_treated: str):
-    """event_study's sample rules: complete rows; first_treated constant within units; cohorts after
-    the last period never treated; units treated from their first observed period dropped."""
-    d = complete_rows(df, cols)
-    t, kind = period_index(d[time])
-    g, g_kind = period_index(d[first_treated])
-    if kind != g_kind and not np.all(np.isnan(g)):
-        raise EstimationError(f"{time!r} and {first_treated!r} must be of the same kind "
-                              "(dates or integers)")
-    u_codes = pd.factorize(d[unit])[0]
-    varies = (pd.Series(g).groupby(u_codes).nunique(dropna=False) > 1).to_numpy()
-    if varies.any():
-        bad = d[unit].to_numpy()[np.flatnonzero(varies[u_codes])[0]]
-        raise EstimationError(f"{first_treated!r} must be constant within each unit "
-                              f"(unit {bad!r} varies)")
-    t_min_unit = pd.Series(t).groupby(u_codes).transform("min").to_numpy()
-    g = np.where(g > np.nanmax(t), np.nan, g)
-    keep = ~(np.isfinite(g) & (g <= t_min_unit))
-    if not keep.any():
-        raise EstimationError("every unit is treated from its first observed period: no pre-period")
-    return d.loc[keep], t[keep], g[keep], kind
 
 
 def without_earliest_cohort(df: pd.DataFrame, unit: str, time: str, first_treated: str):
@@ -53,7 +30,7 @@ def without_earliest_cohort(df: pd.DataFrame, unit: str, time: str, first_treate
     value (as in ``df``). The earliest cohort is the first adopting within the panel after a
     pre-period (units treated from their first observed period are not a cohort: event_study drops
     them anyway). Raises :class:`EstimationError` when no unit adopts within the panel."""
-    g = _staggered_sample(df, [unit, time], unit, time, first_treated)[2]
+    g = staggered_sample(df, [unit, time], unit, time, first_treated)[2]
     if not np.isfinite(g).any():
         raise EstimationError("no treated units: nobody adopts within the panel")
     first = np.nanmin(g)
@@ -126,8 +103,8 @@ def did_imputation(df: pd.DataFrame, outcome: str | Sequence[str], unit: str, ti
     """
     cluster_col = unit if cluster is None else cluster
     outcomes = [outcome] if isinstance(outcome, str) else list(outcome)
-    d, t, g, kind = _staggered_sample(df, [*outcomes, unit, time] + ([cluster] if cluster else []),
-                                      unit, time, first_treated)
+    d, t, g, kind, _, _ = staggered_sample(df, [*outcomes, unit, time] + ([cluster] if cluster else []),
+                                           unit, time, first_treated)
     treated = np.isfinite(g) & (t >= g)
     if not treated.any():
         raise EstimationError("no treated units: nobody adopts within the panel")
