@@ -37,6 +37,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from civmon.evaluation.its_checks import judged
 from civmon.stats.its import ERRORS
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,12 +154,6 @@ def study(reps: int = 500, methods=None, workers: int | None = None) -> pd.DataF
         with ProcessPoolExecutor(workers) as pool:
             rows = [r for part in pool.map(run_design, jobs) for r in part]
     return pd.DataFrame(rows)
-
-
-def judged(df: pd.DataFrame) -> pd.DataFrame:
-    """The designs the default is judged on: the sample's process and Turner's with n >= 48."""
-    n = df["design"].str.extract(r"n=(\d+)")[0].astype(float)
-    return df[df["design"].str.startswith("sample") | (n >= 48)]
 
 
 def choose(df: pd.DataFrame) -> str:

@@ -126,6 +126,12 @@ def its_assumptions(outcome_zh: str, r, robustness: dict[str, Robustness]) -> li
     return out
 
 
+def judged(study: pd.DataFrame) -> pd.DataFrame:
+    """The designs the ITS default is judged on: the sample's process and Turner's with n >= 48."""
+    n = study["design"].str.extract(r"n=(\d+)")[0].astype(float)
+    return study[study["design"].str.startswith("sample") | (n >= 48)]
+
+
 @lru_cache(maxsize=1)
 def coverage_study() -> pd.DataFrame:
     """The committed results of bench/its_coverage.py (design, method, coverage of level and slope ...)."""
@@ -135,12 +141,12 @@ def coverage_study() -> pd.DataFrame:
 def coverage_note(errors: str = DEFAULT_ERRORS) -> str:
     """What the coverage study found for `errors`: the range of its 95% coverage on the sample's
     process and on Turner et al.'s designs with n >= 48, and each design outside [0.93, 0.97]."""
-    df = coverage_study()
+    df = judged(coverage_study())
     df = df[df["method"] == errors]
     if df.empty:
         return ""
     sample = df[df["design"].str.startswith("sample")]
-    turner = df[df["design"].str.startswith("Turner") & (df["design"].str.extract(r"n=(\d+)")[0].astype(float) >= 48)]
+    turner = df[df["design"].str.startswith("Turner")]
     reps = int(df["series"].max())
 
     def span(part):
@@ -149,7 +155,7 @@ def coverage_note(errors: str = DEFAULT_ERRORS) -> str:
 
     lo, hi = COVERAGE_RANGE
     outside = []
-    for _, r in pd.concat([sample, turner]).iterrows():
+    for _, r in df.iterrows():
         for term, zh in (("level", "水平"), ("slope", "斜率")):
             c = r[f"{term}_coverage"]
             if not lo <= c <= hi:
@@ -171,8 +177,7 @@ def design_zh(design: str) -> str:
 
 def its_method_note(results: dict, outcome_zh: dict[str, str]) -> str:
     """The method note of the fits that were run: model, error model, residual diagnostics and coverage."""
-    errors = {r.errors for r in results.values()} or {DEFAULT_ERRORS}
-    e = sorted(errors)[0]
+    e = next(iter(results.values())).errors if results else DEFAULT_ERRORS
     note = ("方法说明：分段回归 y = b0 + b1·t + b2·调整后 + b3·调整后月数 + 误差，b2为水平变化、b3为斜率变化；"
             f"{METHOD_ZH[e]}。")
     diag = []

@@ -387,6 +387,15 @@ class RiseEffects(Result):
         return pd.DataFrame(rows, columns=["outcome", "term", "estimate", "ci_low", "ci_high", "pvalue"])
 
 
+def scope_share(series: pd.DataFrame, district: pd.DataFrame | None, outcome: str, month: pd.Timestamp) -> float | None:
+    """The scope's part of the district's `outcome` in `month` (None without the district's value)."""
+    if district is None:
+        return None
+    at = district.loc[district["month"] == month, outcome]
+    mine = series.loc[series["month"] == month, outcome]
+    return float(mine.iloc[0] / at.iloc[0]) if len(at) and len(mine) and at.iloc[0] else None
+
+
 def standard_rise_its(households: pd.DataFrame, payments: pd.DataFrame, standards: pd.DataFrame,
                       period: Period, district: RiseEffects | None = None) -> RiseEffects:
     """Segmented regression (default error model of civmon.stats.its) of the monthly caseload and
@@ -413,13 +422,9 @@ def standard_rise_its(households: pd.DataFrame, payments: pd.DataFrame, standard
         caveats.append(f"调整后仅{n_post}个月，斜率变化主要反映调整初期的集中纳入，尚不稳定，宜待更多月份数据后再作判断。")
     robust = {y: its_robustness(series, "month", y, rise_month, r) for y, r in results.items()}
     assumptions = [a for y, r in results.items() for a in its_assumptions(ITS_OUTCOME_ZH[y], r, robust[y])]
-    share = None
-    if district is not None and district.series is not None and rise_month in set(district.series["month"]):
-        at = district.series.set_index("month").loc[rise_month]
-        mine = series.set_index("month").loc[rise_month]
-        share = {y: float(mine[y] / at[y]) if at[y] else None for y in ITS_OUTCOMES}
     detect = [] if district is None else [
-        d for y in results for d in detectability({y: results[y]}, district.results, (share or {}).get(y))]
+        d for y, r in results.items()
+        for d in detectability({y: r}, district.results, scope_share(series, district.series, y, rise_month))]
     return RiseEffects(rise, results, series, reason="too_few_months" if len(results) < len(ITS_OUTCOMES) else None,
                        first_month=months[0], n_pre=len(series) - n_post, n_post=n_post, robustness=robust,
                        detectability=detect, method_note=its_method_note(results, ITS_OUTCOME_ZH), caveats=caveats,
