@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api.extensions import take
 
 from civmon.data import contracts
@@ -97,8 +99,18 @@ def empty_frame(ds: Dataset) -> pd.DataFrame:
 def _blank(s: pd.Series) -> pd.Series:
     """True where a raw cell is empty (text of blanks, or missing)."""
     if isinstance(s.dtype, pd.StringDtype):
-        return s.str.strip().fillna("") == ""
+        text = _arrow_text(s)
+        empty = pc.equal(pc.utf8_trim_whitespace(text), "")
+        return pd.Series(pc.fill_null(empty, True).to_numpy(zero_copy_only=False), index=s.index)
     return s.isna()
+
+
+def _arrow_text(s: pd.Series) -> pa.ChunkedArray | pa.Array:
+    """A text column as an Arrow string array (no copy when it is Arrow-backed already)."""
+    arr = s.array
+    if hasattr(arr, "_pa_array"):
+        return arr._pa_array
+    return pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.string())
 
 
 def map_headers(raw: RawTable, ds: Dataset, path: Path,
@@ -140,15 +152,20 @@ MSG_FOOTER = "total or signature row dropped"
 
 def footer_rows(frame: pd.DataFrame) -> np.ndarray:
     """True for rows whose first filled cell is a total (合计, 总计, 小计 ...) or a signature line
-    (制表人, 审核人, 制表日期 ...): they are not records and are never counted."""
-    first = pd.Series(pd.NA, index=frame.index, dtype="string")
-    for col in reversed(frame.columns):
-        cell = frame[col].astype("string").str.strip()
-        first = cell.where(cell.fillna("") != "", first)
-    text = first.fillna("").str.replace(r"\s", "", regex=True)
-    starts = text.str.startswith(FOOTER_STARTS)
-    words = text.str.contains("|".join(FOOTER_WORDS), regex=True)
-    return (starts | words).to_numpy(bool)
+    (制表人, 审核人, 制表日期 ...): they are not records and are never counted. Arrow kernels, so a
+    ten-million-row file costs a few passes over its columns, not a Python call per cell."""
+    if not len(frame.columns) or not len(frame):
+        return np.zeros(len(frame), bool)
+    cells = []
+    for col in frame.columns:
+        s = frame[col]
+        text = _arrow_text(s if isinstance(s.dtype, pd.StringDtype) else s.astype(pd.StringDtype("pyarrow")))
+        text = pc.utf8_trim_whitespace(text)
+        cells.append(pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text))
+    first = pc.coalesce(*cells)
+    text = pc.replace_substring_regex(pc.fill_null(first, ""), r"\s", "")
+    hit = pc.match_substring_regex(text, "^(" + "|".join(FOOTER_STARTS) + ")|" + "|".join(FOOTER_WORDS))
+    return np.asarray(hit.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _data_rows(raw: RawTable, found: dict[str, str], ds: Dataset, aliases: dict[str, str] | None = None,
