@@ -61,6 +61,38 @@ def entry_key(dataset: str, path: Path, sha256: str, key: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+def _summary_to_json(s: DatasetSummary) -> dict:
+    return {"dataset": s.dataset, "file": s.file, "rows": s.rows, "period_column": s.period_column,
+            "first": None if s.first is None else s.first.isoformat(),
+            "last": None if s.last is None else s.last.isoformat()}
+
+
+def _summary_from_json(s: dict) -> DatasetSummary:
+    return DatasetSummary(s["dataset"], s["file"], s["rows"], s["period_column"],
+                          pd.Timestamp(s["first"]) if s["first"] else None,
+                          pd.Timestamp(s["last"]) if s["last"] else None)
+
+
+def report_to_json(report: ValidationReport) -> dict:
+    """A validation report as JSON-ready data (problems, omitted counts, dataset summaries, coverage)."""
+    return {"problems": [p.__dict__ for p in report.problems],
+            "omitted": [[list(k), n] for k, n in report.omitted.items()],
+            "datasets": [_summary_to_json(s) for s in report.datasets.values()],
+            "coverage": report.coverage}
+
+
+def report_from_json(data: dict) -> ValidationReport:
+    """The inverse of report_to_json."""
+    report = ValidationReport([Problem(**p) for p in data["problems"]])
+    for k, n in data["omitted"]:
+        report.omitted[tuple(k)] = n
+    for s in data.get("datasets", []):
+        summary = _summary_from_json(s)
+        report.datasets[summary.dataset] = summary
+    report.coverage = data.get("coverage")
+    return report
+
+
 class DatasetCache:
     """Folder of entries `<entry key>/data.parquet` + `meta.json` (problems, summary, headers)."""
 
@@ -74,13 +106,8 @@ class DatasetCache:
             data = pd.read_parquet(folder / "data.parquet")
         except (OSError, ValueError):
             return None
-        report = ValidationReport([Problem(**p) for p in meta["problems"]])
-        for k, n in meta["omitted"]:
-            report.omitted[tuple(k)] = n
-        s = meta["summary"]
-        summary = DatasetSummary(s["dataset"], s["file"], s["rows"], s["period_column"],
-                                 pd.Timestamp(s["first"]) if s["first"] else None,
-                                 pd.Timestamp(s["last"]) if s["last"] else None)
+        report = report_from_json(meta)
+        summary = _summary_from_json(meta["summary"])
         report.datasets[summary.dataset] = summary
         return data, report, summary, meta["headers"]
 
@@ -94,15 +121,7 @@ class DatasetCache:
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
         try:
             data.to_parquet(tmp / "data.parquet")
-            meta = {
-                "problems": [p.__dict__ for p in report.problems],
-                "omitted": [[list(k), n] for k, n in report.omitted.items()],
-                "summary": {"dataset": summary.dataset, "file": summary.file, "rows": summary.rows,
-                            "period_column": summary.period_column,
-                            "first": None if summary.first is None else summary.first.isoformat(),
-                            "last": None if summary.last is None else summary.last.isoformat()},
-                "headers": headers,
-            }
+            meta = {**report_to_json(report), "summary": _summary_to_json(summary), "headers": headers}
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
             os.replace(tmp, final)
         except OSError:

@@ -53,24 +53,47 @@ def _stamp(folder: Path) -> tuple:
 _PRELOADED: dict[str, tuple[tuple, LoadedData]] = {}
 
 
-def _load(folder: Path) -> LoadedData:
-    from civmon.data.loader import load, resolve_key
+# A fork server preloads every dataset only when the store holds at most this many rows in all:
+# then its kernels inherit the frames; beyond it each kernel reads its own datasets and township.
+PRELOAD_MAX_ROWS = 5_000_000
 
-    result = load(folder, key=resolve_key(folder))
-    result.raise_for_errors()
-    tables = [{"table": t.source.label, "dataset": t.dataset, "how": t.how, "score": t.score}
-              for t in (result.discovery.tables if result.discovery else [])]
-    return LoadedData(result.data, result.report, result.sha256, folder, tables)
+
+def _load(folder: Path) -> LoadedData:
+    """The folder's validated store (built on first use): frames read when first used."""
+    from civmon.data.cache import default_cache_dir
+    from civmon.data.loader import load, resolve_key
+    from civmon.data.store import Store, StoredFrames, store_id, write_store
+
+    key = resolve_key(folder)
+    root, sid = default_cache_dir(), store_id(folder, key)
+    store = Store.open(root, sid)
+    if store is None:
+        result = load(folder, key=key)
+        result.raise_for_errors()
+        tables = [{"table": t.source.label, "dataset": t.dataset, "how": t.how, "score": t.score}
+                  for t in (result.discovery.tables if result.discovery else [])]
+        try:
+            write_store(root, sid, result.data, result.report, result.sha256, tables)
+        except OSError:  # a read-only cache: this run still has its frames
+            pass
+        return LoadedData(result.data, result.report, result.sha256, folder, tables)
+    return LoadedData(StoredFrames(store), store.report(), store.meta["sha256"], folder, store.meta["tables"])
 
 
 def preload(data: str) -> None:
-    """Load and keep the run's data in this process, for kernels forked from it."""
+    """Load and keep the run's data in this process, for kernels forked from it: the store's index
+    always, every frame only when the data are small (PRELOAD_MAX_ROWS)."""
     folder = data_folder(data)
-    _PRELOADED[str(folder.resolve())] = (_stamp(folder), _load(folder))
+    loaded = _load(folder)
+    if hasattr(loaded.frames, "load_all") and \
+            sum(d["rows"] for d in loaded.frames.store.meta["datasets"].values()) <= PRELOAD_MAX_ROWS:
+        loaded.frames.load_all()
+    _PRELOADED[str(folder.resolve())] = (_stamp(folder), loaded)
 
 
 def load_data(data: str) -> LoadedData:
-    """Read and validate the run's data (`sample` or a folder); raise DataValidationError listing every problem."""
+    """The run's validated data (`sample` or a folder); raise DataValidationError listing every problem.
+    Frames come from the folder's validated store and are read when first used."""
     folder = data_folder(data)
     hit = _PRELOADED.get(str(folder.resolve()))
     if hit is not None and hit[0] == _stamp(folder):

@@ -30,6 +30,8 @@ class Inputs:
 
     @cached_property
     def data(self) -> dict[str, pd.DataFrame]:
+        if hasattr(self.data_all, "scoped"):  # a validated store: read only the township's rows
+            return self.data_all.scoped(self.township)
         return scope_frames(self.data_all, self.township)
 
     @property
