@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import tempfile
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
@@ -93,6 +94,21 @@ def report_from_json(data: dict) -> ValidationReport:
     return report
 
 
+@contextmanager
+def atomic_folder(final: Path, prefix: str = ".tmp-"):
+    """A temporary folder beside `final`, renamed into place when the block succeeds; on an OSError
+    it is removed, and the error raised unless another process wrote `final` meanwhile."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=prefix, dir=final.parent))
+    try:
+        yield tmp
+        os.replace(tmp, final)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if not final.exists():
+            raise
+
+
 class DatasetCache:
     """Folder of entries `<entry key>/data.parquet` + `meta.json` (problems, summary, headers)."""
 
@@ -114,17 +130,10 @@ class DatasetCache:
     def put(self, entry: str, data: pd.DataFrame, report: ValidationReport, summary: DatasetSummary,
             headers: dict[str, str]) -> None:
         """Write an entry atomically (a temporary folder renamed into place)."""
-        self.root.mkdir(parents=True, exist_ok=True)
         final = self.root / entry
         if final.exists():
             return
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
-        try:
+        with atomic_folder(final) as tmp:
             data.to_parquet(tmp / "data.parquet")
             meta = {**report_to_json(report), "summary": _summary_to_json(summary), "headers": headers}
             (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, final)
-        except OSError:
-            shutil.rmtree(tmp, ignore_errors=True)
-            if not final.exists():
-                raise

@@ -42,9 +42,11 @@ class LoadedData:
         return iter((self.frames, self.validation, self.sha256, self.folder))
 
 
-def _stamp(folder: Path) -> tuple:
-    """Names, sizes and modification times of a folder's files: a cheap test that nothing changed."""
-    return tuple(sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir() if p.is_file()))
+def _stamp(folder: Path) -> list:
+    """A cheap test that nothing in the folder changed (the validated store's stamp)."""
+    from civmon.data.store import folder_stamp
+
+    return folder_stamp(folder)
 
 
 # Data loaded by a batch's forked-kernel server before it forks (see civmon.run.forkserver): each

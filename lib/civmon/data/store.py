@@ -11,9 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -22,7 +19,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from civmon.data.cache import code_fingerprint, key_fingerprint, report_from_json, report_to_json
+from civmon.data.cache import (
+    atomic_folder,
+    code_fingerprint,
+    key_fingerprint,
+    report_from_json,
+    report_to_json,
+)
 from civmon.data.scope import scope_frames
 from civmon.data.validation import ValidationReport
 
@@ -66,12 +69,10 @@ def _township_order(df: pd.DataFrame) -> tuple[pd.DataFrame, list[tuple[str | No
 def write_store(root: Path, sid: str, frames: dict[str, pd.DataFrame], report: ValidationReport,
                 sha256: dict[str, str], tables: list[dict]) -> Path:
     """Write a store atomically (a temporary folder renamed into place); an existing one is kept."""
-    root.mkdir(parents=True, exist_ok=True)
-    final = root / sid
+    final = Path(root) / sid
     if final.exists():
         return final
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-store-", dir=root))
-    try:
+    with atomic_folder(final, ".tmp-store-") as tmp:
         datasets = {}
         for name, df in frames.items():
             ordered, runs = _township_order(df)
@@ -93,11 +94,6 @@ def write_store(root: Path, sid: str, frames: dict[str, pd.DataFrame], report: V
                               "by_township": TOWNSHIP in df.columns}
         meta = {"datasets": datasets, "report": report_to_json(report), "sha256": sha256, "tables": tables}
         (tmp / "meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, final)
-    except OSError:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if not final.exists():
-            raise
     return final
 
 
@@ -109,7 +105,7 @@ class Store:
         self.meta = json.loads((self.path / "meta.json").read_text(encoding="utf-8"))
 
     @classmethod
-    def open(cls, root: Path, sid: str) -> "Store | None":
+    def open(cls, root: Path, sid: str) -> Store | None:
         try:
             return cls(Path(root) / sid)
         except (OSError, ValueError):
@@ -150,7 +146,7 @@ class StoredFrames(Mapping):
     `scoped(township)` gives the township's frames exactly as civmon.data.scope.scope_frames would,
     reading only that township's row groups of the large datasets."""
 
-    def __init__(self, store: Store, township: str | None = None, parent: "StoredFrames | None" = None):
+    def __init__(self, store: Store, township: str | None = None, parent: StoredFrames | None = None):
         self.store, self.township, self.parent = store, township, parent
         self._frames: dict[str, pd.DataFrame] = {}
 
@@ -181,11 +177,11 @@ class StoredFrames(Mapping):
     def __contains__(self, name) -> bool:
         return name in self.store.meta["datasets"]
 
-    def load_all(self) -> "StoredFrames":
+    def load_all(self) -> StoredFrames:
         """Read every dataset now (a fork server does, so its kernels inherit them)."""
         for name in self:
             self[name]
         return self
 
-    def scoped(self, township: str | None) -> "StoredFrames":
+    def scoped(self, township: str | None) -> StoredFrames:
         return self if township is None else StoredFrames(self.store, township, parent=self)
